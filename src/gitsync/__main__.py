@@ -1,0 +1,3 @@
+from gitsync.cli.main import run
+
+run()
