@@ -149,3 +149,27 @@ def internal_error(message: str) -> ApiError:
 def service_unavailable(message: str = "the server is currently unable to handle the request"
                         ) -> ApiError:
     return ApiError(503, "ServiceUnavailable", message, {})
+
+
+def generic_invalid() -> ApiError:
+    """422 as ``NewGenericServerResponse`` builds it: a fixed message, the cause left out."""
+    return ApiError(422, "Invalid",
+                    "the server rejected our request due to an error in our request", {})
+
+
+def unknown_error(message: str) -> ApiError:
+    """A malformed patch the apiserver passes through as a bare Go error.
+
+    Upstream this surfaces as a 500 with no reason; the sandbox answers 400 BadRequest with the
+    same message instead, because a malformed request body must never look like a server fault.
+    """
+    return ApiError(400, "BadRequest", message)
+
+
+def request_entity_too_large(message: str) -> ApiError:
+    return ApiError(413, "RequestEntityTooLarge", f"Request entity too large: {message}")
+
+
+def apply_conflict(message: str, causes: list[Cause]) -> ApiError:
+    """409 from server-side apply (``NewApplyConflict``): only ``causes`` in the details."""
+    return ApiError(409, "Conflict", message, {"causes": [c.to_dict() for c in causes]})
