@@ -157,7 +157,7 @@ class Api:
         fields = parse_field_selector(req.query.get("fieldSelector"), rt.plural)
         limit = _int_param(req, "limit")
         start = _decode_continue(req.query.get("continue"), self.cluster.store.rv)
-        entries = []
+        entries: list[Entry] = []
         remaining = 0
         for entry in self.cluster.store.items(rt.key, t.namespace or None):
             md = entry.obj["metadata"]
@@ -179,7 +179,8 @@ class Api:
                 list_meta["remainingItemCount"] = remaining
         if _TABLE in req.accept:
             return json_response(200, tables.table(rt, [e.obj for e in entries], req, list_meta))
-        head = {"kind": f"{rt.kind}List", "apiVersion": rt.api_version, "metadata": list_meta}
+        head: dict[str, Any] = {"kind": f"{rt.kind}List", "apiVersion": rt.api_version,
+                                "metadata": list_meta}
         if _wants_yaml(req.accept):
             head["items"] = [_as_version(rt, e.obj) for e in entries]
             return Response(200, yaml.safe_dump(head).encode(), "application/yaml")
@@ -207,10 +208,13 @@ class Api:
             if events is None:
                 err = expired(f"too old resource version: {rv} ({self.cluster.store.rv})")
                 return Stream(_one_error(err))
+        # kubectl get --watch asks for Tables: each event then carries a one-row Table
+        transform = tables.watch_transform(rt, req) if _TABLE in req.accept else None
         return Stream(watch_stream(
             self.cluster.store, rt, t.namespace, labels, fields, events,
             bookmarks=req.flag("allowWatchBookmarks"), interval=self.bookmark_interval,
-            timeout=float(timeout), send_initial=send_initial or rv in (None, 0)))
+            timeout=float(timeout), send_initial=send_initial or rv in (None, 0),
+            transform=transform))
 
     # --- writes -----------------------------------------------------------------------------
 
@@ -231,7 +235,8 @@ class Api:
         if force and not apply:
             raise bad_request("force: Invalid value: true: may not be specified for non-apply "
                               "patch")
-        return WriteOptions(manager, dry == "All", fv, force.lower() == "true")
+        raw = req.body if req.method in ("POST", "PUT") else None
+        return WriteOptions(manager, dry == "All", fv, force.lower() == "true", raw)
 
     def _created(self, res: WriteResult, rt: ResourceType, req: Request) -> Response:
         entry = Entry(res.obj)

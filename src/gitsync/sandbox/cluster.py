@@ -57,6 +57,8 @@ class WriteOptions:
     dry_run: bool = False
     field_validation: str = "Warn"
     force: bool = False
+    #: the request body as sent, for duplicate-field detection
+    raw_body: bytes | None = None
 
 
 @dataclass
@@ -73,6 +75,7 @@ class Cluster:
         self.registry = ResourceRegistry()
         self.schemas = schemas or builtin_registry()
         self.store = Store()
+        self.allocator = admission.Allocator()
         #: called with (resource, old, new) after every committed write; controllers hook here
         self.admission_hooks: list[Callable[[ResourceType, dict[str, Any] | None,
                                              dict[str, Any]], None]] = []
@@ -175,12 +178,16 @@ class Cluster:
             md.pop(k, None)
         if rt.has_status:
             obj.pop("status", None)
-        warnings = admission.admit(self, rt, obj, None, opts.field_validation)
+        # the uid exists before defaulting: a Job's generated selector is built from it
+        md["uid"] = meta.new_uid()
+        if rt.namespaced:
+            md["namespace"] = namespace
+        warnings = admission.admit(self, rt, obj, None, opts.field_validation,
+                                   raw_body=opts.raw_body)
         obj = self._finish(rt, obj, namespace)
         if self.store.get(rt.key, namespace if rt.namespaced else "", name) is not None:
             raise already_exists(rt.plural, rt.group, name)
         md = obj["metadata"]
-        md["uid"] = meta.new_uid()
         if meta.has_generation(rt.key, rt.custom):
             md["generation"] = 1
         md["creationTimestamp"] = meta.now()
@@ -219,7 +226,8 @@ class Cluster:
         old = entry.obj
         name = old["metadata"]["name"]
         new = _carry_over(rt, old, new, subresource)
-        warnings = admission.admit(self, rt, new, old, opts.field_validation)
+        warnings = admission.admit(self, rt, new, old, opts.field_validation, subresource,
+                                   opts.raw_body)
         new = self._finish(rt, new, namespace)
         md = new["metadata"]
         for k in ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
@@ -445,6 +453,11 @@ class Cluster:
     def restore(self, snapshot: dict[str, Any]) -> None:
         """Load a saved state (``serve --state``), re-serving its CRDs."""
         self.store.restore(snapshot)
+        for entry in self.store.items(("", "services")):
+            spec = entry.obj.get("spec") or {}
+            self.allocator.used_ips.update(spec.get("clusterIPs") or [])
+            self.allocator.used_ports.update(p["nodePort"] for p in spec.get("ports") or []
+                                             if p.get("nodePort"))
         b = self.store.buckets.get(CRD_KEY)
         for entry in list(b.objects.values()) if b else []:
             self._serve_crd(entry.obj)
@@ -495,10 +508,14 @@ _UNTRACKED_META = ("uid", "resourceVersion", "generation", "creationTimestamp",
 
 
 def _tracked(obj: dict[str, Any]) -> dict[str, Any]:
-    """The part of an object managedFields describe (no server-owned metadata)."""
+    """The part of an object managedFields describe (no server-owned metadata).
+
+    managedFields themselves stay: the field manager reads the current owners from them.
+    """
     out = {k: v for k, v in obj.items() if k not in ("apiVersion", "kind")}
     md = {k: v for k, v in (obj.get("metadata") or {}).items()
-          if k not in _UNTRACKED_META and k not in ("name", "namespace")}
+          if (k not in _UNTRACKED_META or k == "managedFields")
+          and k not in ("name", "namespace")}
     out["metadata"] = md
     return out
 
