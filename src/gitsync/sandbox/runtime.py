@@ -97,6 +97,12 @@ class Sandbox:
             ready.set_result(None)
             loop.run_forever()
             loop.run_until_complete(self.close_async())
+            # open watches are tasks and async generators: end them before the loop goes
+            pending = asyncio.all_tasks(loop)
+            for task in pending:
+                task.cancel()
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+            loop.run_until_complete(loop.shutdown_asyncgens())
             loop.close()
 
         self._thread = threading.Thread(target=run, name="gitsync-sandbox", daemon=True)
