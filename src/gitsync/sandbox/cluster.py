@@ -109,6 +109,10 @@ class Cluster:
         if not isinstance(body, dict):
             raise bad_request("the object provided is unrecognized in the request body: "
                               "expected a JSON object")
+        if not rt.custom:
+            # typed endpoints default the type from the URL, as the apiserver's codec does
+            body.setdefault("apiVersion", rt.api_version)
+            body.setdefault("kind", rt.kind)
         api_version, kind = body.get("apiVersion"), body.get("kind")
         if not kind:
             raise bad_request(f"Object 'Kind' is missing in '{_short(body)}'")
@@ -263,7 +267,9 @@ class Cluster:
             return WriteResult(old, False, warnings)
         if opts.dry_run:
             return WriteResult(new, False, warnings)
-        if md.get("deletionTimestamp") and not md.get("finalizers"):
+        # a terminating namespace also waits for its spec.finalizers (the namespace controller)
+        if md.get("deletionTimestamp") and not md.get("finalizers") and not (
+                rt.key == NS_KEY and (new.get("spec") or {}).get("finalizers")):
             return WriteResult(self._remove(rt, new), False, warnings)
         return WriteResult(self._commit(rt, new, old), False, warnings)
 
