@@ -81,8 +81,8 @@ def already_exists(resource: str, group: str, name: str) -> ApiError:
 
 
 def conflict(resource: str, group: str, name: str, why: str) -> ApiError:
-    return ApiError(409, "Conflict",
-                    f'Operation cannot be fulfilled on {qualified(resource, group)} "{name}": {why}',
+    subject = f'{qualified(resource, group)} "{name}"'
+    return ApiError(409, "Conflict", f"Operation cannot be fulfilled on {subject}: {why}",
                     _details(name, group, resource))
 
 

@@ -144,7 +144,7 @@ class HttpServer:
         parts = [p for p in req.path.split("/") if p]
         try:
             t = resolve(self.api.cluster.registry, parts)
-        except Exception:  # noqa: BLE001 - unknown paths simply match no rule
+        except Exception:
             t = None
         if t is None:
             return (req.method.lower(), "", "", "")
@@ -176,7 +176,7 @@ class HttpServer:
                 return True
         try:
             resp = self.api.handle(req)
-        except Exception as exc:  # noqa: BLE001 - never drop the connection on a bug
+        except Exception as exc:
             log.error("internal error on %s %s: %s", req.method, req.path,
                       traceback.format_exc())
             err = internal_error(f"{type(exc).__name__}: {exc}")
