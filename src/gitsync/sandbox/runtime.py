@@ -88,10 +88,11 @@ class Sandbox:
 
         def run() -> None:
             loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(loop)
             self._loop = loop
             try:
                 loop.run_until_complete(self.serve_async())
-            except BaseException as exc:  # noqa: BLE001 - report start-up failures to start()
+            except BaseException as exc:
                 ready.set_exception(exc)
                 return
             ready.set_result(None)
@@ -101,7 +102,8 @@ class Sandbox:
             pending = asyncio.all_tasks(loop)
             for task in pending:
                 task.cancel()
-            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+            if pending:
+                loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
             loop.run_until_complete(loop.shutdown_asyncgens())
             loop.close()
 
@@ -131,7 +133,7 @@ class Sandbox:
         def run() -> None:
             try:
                 fut.set_result(fn())
-            except BaseException as exc:  # noqa: BLE001
+            except BaseException as exc:
                 fut.set_exception(exc)
 
         self._loop.call_soon_threadsafe(run)
