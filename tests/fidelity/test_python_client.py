@@ -197,6 +197,21 @@ def test_dry_run_writes_nothing(api: client.ApiClient) -> None:
     assert exc.value.status == 404
 
 
+def wait_gone(core: client.CoreV1Api, name: str, timeout: int = 5) -> None:
+    """Return once ConfigMap ``name`` no longer exists: list, then watch from that version."""
+    listed = core.list_namespaced_config_map("default", field_selector=f"metadata.name={name}")
+    if not listed.items:
+        return
+    w = watch.Watch()
+    for ev in w.stream(core.list_namespaced_config_map, "default", timeout_seconds=timeout,
+                       field_selector=f"metadata.name={name}",
+                       resource_version=listed.metadata.resource_version):
+        if ev["type"] == "DELETED":
+            w.stop()
+            return
+    raise AssertionError(f"{name} still exists after {timeout} s")
+
+
 @pytest.mark.parametrize("policy", ["Foreground", "Background", "Orphan"])
 def test_delete_with_propagation_policy(api: client.ApiClient, policy: str) -> None:
     core = client.CoreV1Api(api)
@@ -206,24 +221,12 @@ def test_delete_with_propagation_policy(api: client.ApiClient, policy: str) -> N
         "ownerReferences": [{"apiVersion": "v1", "kind": "ConfigMap", "name": "owner",
                              "uid": owner.metadata.uid}]}})
     core.delete_namespaced_config_map("owner", "default", propagation_policy=policy)
-    w = watch.Watch()
-    # wait (bounded) until the owner is gone; then check the dependent's fate
-    for ev in w.stream(core.list_namespaced_config_map, "default", timeout_seconds=5,
-                       field_selector="metadata.name=owner"):
-        if ev["type"] == "DELETED":
-            w.stop()
-    names = {c.metadata.name for c in core.list_namespaced_config_map("default").items}
-    assert "owner" not in names
+    wait_gone(core, "owner")
     if policy == "Orphan":
         dep = core.read_namespaced_config_map("dependent", "default")
         assert not dep.metadata.owner_references
     else:
-        for ev in w.stream(core.list_namespaced_config_map, "default", timeout_seconds=5,
-                           field_selector="metadata.name=dependent"):
-            if ev["type"] == "DELETED":
-                w.stop()
-        names = {c.metadata.name for c in core.list_namespaced_config_map("default").items}
-        assert "dependent" not in names
+        wait_gone(core, "dependent")
 
 
 def test_watch_streams_events_from_a_resource_version(api: client.ApiClient) -> None:

@@ -88,7 +88,7 @@ class Node:
             if self.raw.get("x-kubernetes-int-or-string"):
                 out.update({"integer", "string"})
             return frozenset(out - {"null"})
-        return frozenset(([t] if isinstance(t, str) else t)) - {"null"}
+        return frozenset([t] if isinstance(t, str) else t) - {"null"}
 
     @cached_property
     def fields(self) -> dict[str, Node]:

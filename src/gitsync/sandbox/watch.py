@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from gitsync.sandbox.registry import ResourceType
@@ -19,11 +19,13 @@ def _frame(kind: str, raw: bytes) -> bytes:
 
 class _Filter:
     def __init__(self, rt: ResourceType, namespace: str, labels: list[Requirement],
-                 fields: list[tuple[str, str, str]]) -> None:
+                 fields: list[tuple[str, str, str]],
+                 transform: Callable[[dict[str, Any]], bytes] | None = None) -> None:
         self.rt = rt
         self.namespace = namespace
         self.labels = labels
         self.fields = fields
+        self.transform = transform
 
     def matches(self, obj: dict[str, Any] | None) -> bool:
         if obj is None:
@@ -53,6 +55,8 @@ class _Filter:
         return _frame(kind, self._raw(ev.entry.obj, ev.entry.raw))
 
     def _raw(self, obj: dict[str, Any], raw: bytes) -> bytes:
+        if self.transform is not None:
+            return self.transform(obj)
         if obj.get("apiVersion") == self.rt.api_version:
             return raw
         return encode({**obj, "apiVersion": self.rt.api_version})
@@ -61,9 +65,11 @@ class _Filter:
 async def watch_stream(store: Store, rt: ResourceType, namespace: str,
                        labels: list[Requirement], fields: list[tuple[str, str, str]],
                        events: list[Event] | None, *, bookmarks: bool, interval: float,
-                       timeout: float, send_initial: bool) -> AsyncIterator[bytes]:
-    """Yield watch frames until the timeout; the caller closes the stream."""
-    flt = _Filter(rt, namespace, labels, fields)
+                       timeout: float, send_initial: bool,
+                       transform: Callable[[dict[str, Any]], bytes] | None = None
+                       ) -> AsyncIterator[bytes]:
+    """Yield watch frames until the timeout; ``transform`` re-encodes objects (Tables)."""
+    flt = _Filter(rt, namespace, labels, fields, transform)
     queue: asyncio.Queue[Event] = asyncio.Queue()
     bucket = store.bucket(rt.key)
     bucket.watchers.add(queue.put_nowait)
