@@ -452,7 +452,8 @@ def _containers(*items: Any) -> dict[str, Any]:
     pytest.param({"spec": {"template": {"spec": {
         "$setElementOrder/containers": [{"name": "app"}, {"name": "sidecar"}],
         "containers": [{"name": "sidecar", "image": "s:2"}, {"name": "app", "image": "a:2"}]}}}},
-        400, "BadRequest", "the order in patch list:\n[map[image:s:2 name:sidecar] map[image:a:2 name:app]]"
+        400, "BadRequest",
+        "the order in patch list:\n[map[image:s:2 name:sidecar] map[image:a:2 name:app]]"
         "\n doesn't match $setElementOrder list:\n[map[name:app] map[name:sidecar]]",
         id="setElementOrder-mismatch"),
     pytest.param({"spec": {"strategy": {"$retainKeys": "type", "type": "Recreate"}}},
