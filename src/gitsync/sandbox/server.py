@@ -94,6 +94,8 @@ class HttpServer:
             method, target, version = lines[0].split(" ", 2)
         except ValueError:
             raise _BadRequest("malformed request line") from None
+        if not version.startswith("HTTP/1.") or not method.isalpha():
+            raise _BadRequest("malformed request line")
         headers: dict[str, str] = {}
         for line in lines[1:]:
             if not line:
