@@ -85,6 +85,8 @@ class _Builder:
                 key = str(key) if not isinstance(key, str) else key
                 if key in out:
                     raise YamlError(f'duplicate key "{key}"', key_node.start_mark.line + 1)
+                # a field's line is its key's line: what an editor should jump to
+                self.lines[(*path, key)] = key_node.start_mark.line + 1
                 out[key] = self.build(value_node, (*path, key), depth + 1)
             return out
         if isinstance(node, yaml.SequenceNode):
