@@ -25,3 +25,10 @@ LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
 #: the field manager gitsync applies with
 FIELD_MANAGER = "gitsync"
+
+#: kept on hooks until their result is read, so nothing garbage-collects them first
+HOOK_FINALIZER = f"{ARGO}/hook-finalizer"
+#: health-check a non-hook Pod by its containers even when its restartPolicy is not Always
+IGNORE_RESTART_POLICY = f"{ARGO}/ignore-restart-policy"
+#: where autoscaling/v1 HorizontalPodAutoscalers keep their conditions
+HPA_V1_CONDITIONS = "autoscaling.alpha.kubernetes.io/conditions"
