@@ -1,20 +1,15 @@
 """``gitsync sandbox``: run the embedded Kubernetes API server, or a guided demo on it.
 
-The demo talks to the sandbox through the official ``kubernetes`` client. This module is the one
-place outside ``gitsync.kube`` allowed to import it (an import-linter exception in
-pyproject.toml), and only inside the demo's body; the exception goes once ``gitsync.kube`` exists.
+The demo talks to the sandbox through ``gitsync.kube``, as every command talks to a cluster.
 """
 
 from __future__ import annotations
 
 import asyncio
 import errno
-import json
 import math
 import signal
 import tempfile
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -26,6 +21,7 @@ from gitsync.cli.options import default_kubeconfig, global_options, help_without
 from gitsync.errors import InvalidInputError, OperationFailedError
 
 if TYPE_CHECKING:
+    from gitsync.kube import Cluster
     from gitsync.sandbox.runtime import Sandbox
 
 app = typer.Typer(help="The embedded Kubernetes API server, for demos and tests.")
@@ -170,7 +166,7 @@ def _os_reason(exc: OSError) -> str:
 
 @app.command()
 def demo(ctx: typer.Context, time_scale: TimeScale = 1.0) -> None:
-    """Start a throwaway sandbox, deploy to it with the kubernetes client, watch it roll out."""
+    """Start a throwaway sandbox, deploy to it with server-side apply, watch it roll out."""
     console = Console.for_options(global_options(ctx))
     from gitsync.sandbox.runtime import Sandbox, SandboxConfig  # lazy: fast --help
 
@@ -191,37 +187,22 @@ def demo(ctx: typer.Context, time_scale: TimeScale = 1.0) -> None:
 
 
 def _run_demo(kubeconfig: Path, console: Console, timeout: float) -> None:
-    # the kubernetes client is imported here only: see the module docstring
-    from kubernetes import client, config
-    from kubernetes.client.exceptions import ApiException
+    from gitsync.kube import ClusterOptions, connect  # lazy: fast --help
 
     ns, name = DEMO_NAMESPACE, DEMO_DEPLOYMENT
-    with config.new_client_from_config(str(kubeconfig)) as api_client:  # type: ignore[no-untyped-call]
-        core, apps = client.CoreV1Api(api_client), client.AppsV1Api(api_client)
-
-        def apply(call: Callable[..., object], *args: object) -> None:
-            call(
-                *args,
-                field_manager=DEMO_MANAGER,
-                force=True,
-                _content_type="application/apply-patch+yaml",
-            )
-
-        try:
-            apply(core.patch_namespace, ns, _namespace(ns))
-            console.info(f"namespace/{ns} serverside-applied")
-            apply(apps.patch_namespaced_deployment, name, ns, _deployment(ns, name, 3))
-            console.info(f"deployment.apps/{name} serverside-applied")
-            _wait_for_rollout(apps, ns, name, console, timeout)
-            apps.patch_namespaced_deployment_scale(name, ns, {"spec": {"replicas": 5}})
-            console.info(f"deployment.apps/{name} scaled to 5 replicas")
-            _wait_for_rollout(apps, ns, name, console, timeout)
-            _show_tables(core, apps, ns, console)
-        except ApiException as exc:
-            raise OperationFailedError(
-                f"the sandbox answered {exc.status} {exc.reason}: {_api_message(exc)}",
-                hint="run with -v for the traceback; the sandbox may not support this yet",
-            ) from exc
+    # the sandbox is thrown away, so is its discovery cache
+    options = ClusterOptions(cache_dir=kubeconfig.parent / "cache")
+    with connect(kubeconfig=kubeconfig, options=options) as cluster:
+        cluster.apply(_namespace(ns), manager=DEMO_MANAGER)
+        console.info(f"namespace/{ns} serverside-applied")
+        cluster.apply(_deployment(ns, name, 3), manager=DEMO_MANAGER)
+        console.info(f"deployment.apps/{name} serverside-applied")
+        _wait_for_rollout(cluster, ns, name, console, timeout)
+        # scaling is applying the new replica count: the demo's manager owns that field
+        cluster.apply(_deployment(ns, name, 5), manager=DEMO_MANAGER)
+        console.info(f"deployment.apps/{name} scaled to 5 replicas")
+        _wait_for_rollout(cluster, ns, name, console, timeout)
+        _show_tables(cluster, ns, console)
 
 
 def _namespace(name: str) -> dict[str, Any]:
@@ -254,32 +235,27 @@ def _deployment(namespace: str, name: str, replicas: int) -> dict[str, Any]:
 
 
 def _wait_for_rollout(
-    apps: Any, namespace: str, name: str, console: Console, timeout: float
+    cluster: Cluster, namespace: str, name: str, console: Console, timeout: float
 ) -> None:
     """Watch the Deployment until its rollout completes, reporting each change of status."""
-    from kubernetes import watch
-
     subject = f"Deployment/{namespace}/{name}"
-    deadline = time.monotonic() + timeout
     last = ""
     with console.waiting(f"Waiting for {subject} to roll out"):
-        while (remaining := deadline - time.monotonic()) > 0:
-            stream = watch.Watch().stream(  # type: ignore[no-untyped-call]
-                apps.list_namespaced_deployment,
-                namespace,
-                field_selector=f"metadata.name={name}",
-                timeout_seconds=max(1, math.ceil(remaining)),
-                _request_timeout=remaining + 5,
-            )
-            for event in stream:
-                if event["type"] == "DELETED":
-                    raise OperationFailedError(f"{subject} was deleted during its rollout")
-                done, message = rollout_status(event["raw_object"])
-                if message != last:
-                    console.event(subject, "Available" if done else "Progressing", message)
-                    last = message
-                if done:
-                    return
+        events = cluster.watch(
+            ("apps", "Deployment"),
+            namespace,
+            timeout=timeout,
+            field_selector=f"metadata.name={name}",
+        )
+        for event in events:
+            if event.type == "DELETED":
+                raise OperationFailedError(f"{subject} was deleted during its rollout")
+            done, message = rollout_status(event.object)
+            if message != last:
+                console.event(subject, "Available" if done else "Progressing", message)
+                last = message
+            if done:
+                return
     raise OperationFailedError(
         f"{subject} did not become available within {timeout:g}s (last status: {last})",
         hint="the sandbox's controllers finish this rollout in seconds: please report this, "
@@ -318,13 +294,12 @@ def rollout_status(deployment: dict[str, Any]) -> tuple[bool, str]:
     return True, f"{available} of {wanted} replicas available"
 
 
-def _show_tables(core: Any, apps: Any, namespace: str, console: Console) -> None:
+def _show_tables(cluster: Cluster, namespace: str, console: Console) -> None:
     """``kubectl get deployments,replicasets,pods`` of the namespace, from raw LIST answers."""
     now = datetime.now(UTC)
 
-    def items(call: Any) -> list[dict[str, Any]]:
-        body = json.loads(call(namespace, _preload_content=False).data)
-        return list(body.get("items") or [])
+    def items(group: str, kind: str) -> list[dict[str, Any]]:
+        return cluster.list_objects((group, kind), namespace=namespace).items
 
     def age(obj: dict[str, Any]) -> str:
         return _age(now, obj["metadata"].get("creationTimestamp"))
@@ -340,7 +315,7 @@ def _show_tables(core: Any, apps: Any, namespace: str, console: Console) -> None
                     str(_status(d, "availableReplicas")),
                     age(d),
                 ]
-                for d in items(apps.list_namespaced_deployment)
+                for d in items("apps", "Deployment")
             ],
         ),
         (
@@ -353,7 +328,7 @@ def _show_tables(core: Any, apps: Any, namespace: str, console: Console) -> None
                     str(_status(r, "readyReplicas")),
                     age(r),
                 ]
-                for r in items(apps.list_namespaced_replica_set)
+                for r in items("apps", "ReplicaSet")
             ],
         ),
         (
@@ -366,7 +341,7 @@ def _show_tables(core: Any, apps: Any, namespace: str, console: Console) -> None
                     str(_pod_restarts(p)),
                     age(p),
                 ]
-                for p in items(core.list_namespaced_pod)
+                for p in items("", "Pod")
             ],
         ),
     ]
@@ -403,10 +378,3 @@ def _age(now: datetime, timestamp: str | None) -> str:
     if seconds < 48 * 3600:
         return f"{seconds // 3600}h"
     return f"{seconds // 86400}d"
-
-
-def _api_message(exc: Any) -> str:
-    try:
-        return str(json.loads(exc.body).get("message") or exc.body)
-    except (TypeError, ValueError, AttributeError):
-        return str(exc.body or "")
