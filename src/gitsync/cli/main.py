@@ -11,6 +11,7 @@ import typer
 from typer.core import TyperGroup
 
 from gitsync import __version__
+from gitsync.cli import app as app_cmd
 from gitsync.cli import sandbox_cmd
 from gitsync.cli.console import Console
 from gitsync.cli.options import GlobalOptions, color_wanted, help_without_command
@@ -117,6 +118,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+app.add_typer(app_cmd.app, name="app")
 app.add_typer(sandbox_cmd.app, name="sandbox")
 
 
