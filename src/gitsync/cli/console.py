@@ -86,6 +86,23 @@ class Console(Reporter):
         """A line of the command's result, on stdout."""
         self._out.print(text, markup=False)
 
+    def diff(self, text: str) -> None:
+        """A unified diff on stdout: headers bold, removals red, additions green."""
+        for line in text.splitlines():
+            if line.startswith("=====") or line.startswith(("---", "+++")):
+                style = "bold"
+            elif line.startswith("@@"):
+                style = "cyan"
+            elif line.startswith("-"):
+                style = "red"
+            elif line.startswith("+"):
+                style = "green"
+            elif line.startswith("#"):
+                style = "dim"
+            else:
+                style = ""
+            self._out.print(Text(line, style=style))
+
     def table(self, headers: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
         """A ``kubectl get``-style table on stdout."""
         self._out.print(format_table(headers, rows), markup=False)

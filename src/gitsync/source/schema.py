@@ -53,6 +53,11 @@ def _definitions() -> tuple[dict[str, Any], dict[tuple[str, str, str], str]]:
     return defs, index
 
 
+def definitions() -> dict[str, Any]:
+    """The built-in kinds' OpenAPI definitions (``$defs``), loaded once per process."""
+    return _definitions()[0]
+
+
 def is_known(api_version: str, kind: str) -> bool:
     """True when the schema data describes this built-in kind."""
     return _root(api_version, kind) is not None

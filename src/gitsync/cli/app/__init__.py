@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from gitsync.cli.app import app_list
+from gitsync.cli.app import app_diff, app_get, app_list, app_manifests, app_resources
 from gitsync.cli.options import help_without_command
 
 app = typer.Typer(
@@ -14,3 +14,7 @@ app = typer.Typer(
     callback=help_without_command,
 )
 app.command("list")(app_list.list_apps)
+app.command("get")(app_get.get)
+app.command("diff")(app_diff.diff)
+app.command("manifests")(app_manifests.manifests)
+app.command("resources")(app_resources.resources)

@@ -1,0 +1,7 @@
+"""Comparing an app with its cluster: desired state from Git, live state, diff, health."""
+
+from gitsync.compare.app import CompareOptions, compare_app, desired_state, list_keys
+from gitsync.compare.state import AppState, ResourceState
+
+__all__ = ["AppState", "CompareOptions", "ResourceState", "compare_app", "desired_state",
+           "list_keys"]
