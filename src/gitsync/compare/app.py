@@ -147,7 +147,12 @@ def compare_app(app: Application, project: AppProject, cluster: Cluster,
     """The full comparison of ``app`` with the live cluster."""
     opts = opts or CompareOptions()
     project.check_app(app)
-    desired = desired_state(app, project, cluster, opts)
+    return compare_desired(app, cluster, desired_state(app, project, cluster, opts), opts)
+
+
+def compare_desired(app: Application, cluster: Cluster, desired: Desired,
+                    opts: CompareOptions) -> AppState:
+    """Compare given desired resources (rendered, or from a history entry) with the cluster."""
     tracked, untracked = live_state(app, cluster, desired)
     with IgnoreRules.compile(app.ignore_differences) as rules:
         states = [_compare_one(app, r, tracked.get(r.key) or untracked.get(r.key), cluster,

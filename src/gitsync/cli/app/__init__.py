@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import typer
 
-from gitsync.cli.app import app_diff, app_get, app_list, app_manifests, app_resources
+from gitsync.cli.app import (
+    app_diff,
+    app_get,
+    app_history,
+    app_list,
+    app_manifests,
+    app_resources,
+    app_rollback,
+    app_sync,
+)
 from gitsync.cli.options import help_without_command
 
 app = typer.Typer(
@@ -18,3 +27,6 @@ app.command("get")(app_get.get)
 app.command("diff")(app_diff.diff)
 app.command("manifests")(app_manifests.manifests)
 app.command("resources")(app_resources.resources)
+app.command("sync")(app_sync.sync)
+app.command("history")(app_history.history)
+app.command("rollback")(app_rollback.rollback)

@@ -13,6 +13,7 @@ import typer
 from gitsync.errors import UsageError
 
 if TYPE_CHECKING:
+    from gitsync.model.application import Application, RetryStrategy
     from gitsync.model.catalog import Catalog
 
 APPS_ENV = "GITSYNC_APPS"
@@ -35,6 +36,7 @@ class Output(StrEnum):
     YAML = "yaml"
     NAME = "name"
     MARKDOWN = "markdown"
+    ID = "id"
 
 
 def apps_paths(explicit: list[Path] | None) -> list[Path]:
@@ -52,6 +54,23 @@ def apps_paths(explicit: list[Path] | None) -> list[Path]:
 def load_catalog(explicit: list[Path] | None) -> Catalog:
     from gitsync.source.apps import load_catalog as load
     return load(apps_paths(explicit))
+
+
+def retry_strategy(app: Application, limit: int, duration: str, factor: float,
+                   max_duration: str) -> RetryStrategy | None:
+    """``--retry-*`` flags when a limit is given, else the app's ``syncPolicy.retry``."""
+    from gitsync.model.application import Backoff, RetryStrategy, parse_duration
+    if limit == 0:
+        return app.sync_policy.retry
+    seconds = parse_duration(duration)
+    cap = parse_duration(max_duration)
+    if seconds is None or cap is None:
+        bad = duration if seconds is None else max_duration
+        raise UsageError(f'"{bad}" is not a duration', hint='use seconds or a Go duration '
+                                                            'such as "5s" or "2m"')
+    if factor < 1:
+        raise UsageError(f"--retry-backoff-factor {factor}: must be at least 1")
+    return RetryStrategy(limit=limit, backoff=Backoff(seconds, factor, cap))
 
 
 def check_output(output: Output, allowed: tuple[Output, ...]) -> None:
