@@ -157,7 +157,8 @@ class Operation:
         state = OperationState(
             operation=self.request.operation, phase=OperationPhase.RUNNING,
             message="running", revision=compared.revision.sha,
-            target_revision=self.request.revision or self.app.source.target_revision,
+            target_revision=(self.request.target_revision or self.request.revision
+                             or self.app.source.target_revision),
             started_at=started, finished_at=None, dry_run=self.request.dry_run,
             prune=self.request.prune, initiated_by=self.who, reason=self.request.reason,
             retry_count=retries, resources=(), rollback_of=self.request.rollback_of)

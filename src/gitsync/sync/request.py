@@ -38,6 +38,8 @@ class SyncRequest:
     """``sync``, ``rollback`` or ``self-heal`` (recorded in the operation state)."""
     automated: bool = False
     """Started by the watch loop rather than a person."""
+    target_revision: str = ""
+    """What to record as the target revision (rollback: the entry's), default the app's."""
     rollback_of: int | None = None
     """The history entry a rollback re-applies."""
     manifests: tuple[dict[str, Any], ...] | None = field(default=None, compare=False)

@@ -54,8 +54,10 @@ class Waiter:
         watch_stop = threading.Event()
         for kind, namespace in sorted({((k.group, k.kind), k.namespace) for k in pending}):
             selector = f"{ann.TRACKING_LABEL}={self.app}" if track else ""
+            mine = {k for k in pending if (k.group, k.kind) == kind and k.namespace == namespace}
             t = threading.Thread(target=self._watch, daemon=True,
-                                 args=(kind, namespace, selector, view, watch_stop, deadline))
+                                 args=(kind, namespace, selector, mine, view, watch_stop,
+                                       deadline))
             t.start()
             threads.append(t)
         try:
@@ -73,9 +75,8 @@ class Waiter:
                     remaining = None if deadline is None else deadline - time.monotonic()
                     if remaining is not None and remaining <= 0:
                         break
-                    timeout = _POLL if view.failures else remaining
-                    if timeout is not None:
-                        timeout = min(timeout, _POLL * 5)
+                    # wake at least every _POLL to notice Ctrl-C / SIGTERM (self.stop)
+                    timeout = _POLL if remaining is None else min(remaining, _POLL)
                     view.changed.wait(timeout)
                     if view.failures:
                         self._poll(pending, view)
@@ -91,8 +92,9 @@ class Waiter:
             except KubeError:
                 continue
 
-    def _watch(self, kind: tuple[str, str], namespace: str, selector: str, view: View,
-               stop: threading.Event, deadline: float | None) -> None:
+    def _watch(self, kind: tuple[str, str], namespace: str, selector: str,
+               keys: set[ResourceKey], view: View, stop: threading.Event,
+               deadline: float | None) -> None:
         while not stop.is_set() and not self.stop.is_set():
             remaining = 3600.0 if deadline is None else deadline - time.monotonic()
             if remaining <= 0:
@@ -106,8 +108,9 @@ class Waiter:
                         key = _key(kind, obj)
                         view.objects[key] = obj
                         seen.add(key)
-                    for key in [k for k in view.objects if (k.group, k.kind) == kind
-                                and (not namespace or k.namespace == namespace)]:
+                    # what the list does not show is absent (already deleted, or never there)
+                    for key in keys | {k for k in view.objects if (k.group, k.kind) == kind
+                                       and (not namespace or k.namespace == namespace)}:
                         if key not in seen:
                             view.objects[key] = None
                     view.changed.notify_all()

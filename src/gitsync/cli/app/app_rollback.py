@@ -48,6 +48,7 @@ def rollback(
             raise InvalidInputError(f"history entry {entry.id} of {name} no longer holds its "
                                     f"manifests (dropped to keep the history small)")
         request = SyncRequest(prune=prune, dry_run=dry_run, revision=entry.revision,
+                              target_revision=entry.target_revision,
                               timeout=timeout, allow_mass_prune=yes, skip_hooks=True,
                               reason=info, operation="rollback", rollback_of=entry.id,
                               manifests=tuple(entry.manifests))
