@@ -2,29 +2,43 @@
 
 from __future__ import annotations
 
-import pytest
 from typer.testing import CliRunner
 
-from gitsync.cli import sandbox_cmd
 from gitsync.cli.main import app
 
-ENV = {"NO_COLOR": "1", "COLUMNS": "100", "CI": "", "TERM": "dumb"}
+ENV = {"NO_COLOR": "1", "COLUMNS": "200", "CI": "", "TERM": "dumb"}
 
 
-def test_demo_rolls_out_scales_and_lists(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sandbox_cmd, "ROLLOUT_TIMEOUT", 5.0)  # instant at time scale 0
+def test_demo_runs_the_whole_story() -> None:
     result = CliRunner().invoke(app, ["sandbox", "demo", "--time-scale", "0"], env=ENV)
     assert result.exit_code == 0, result.output
-    progress = result.stderr.splitlines()
-    assert progress[1:3] == [
-        "namespace/demo serverside-applied",
-        "deployment.apps/web serverside-applied",
+    out = result.stdout
+    commands = [line for line in out.splitlines() if line.startswith("$ gitsync app ")]
+    assert commands == [
+        "$ gitsync app list",
+        "$ gitsync app sync shop-staging --dry-run",
+        "$ gitsync app sync shop-staging -m first release",
+        "$ gitsync app diff shop-staging",
+        "$ gitsync app sync shop-staging -m api 1.4.1",
+        "$ gitsync app sync shop-staging --prune -m retire the old frontend",
+        "$ gitsync app history shop-staging",
+        "$ gitsync app rollback shop-staging 1 -m back to 1.4.0",
+        "$ gitsync app history shop-staging",
     ]
-    assert "Deployment/demo/web  Available  3 of 3 replicas available" in progress
-    assert "deployment.apps/web scaled to 5 replicas" in progress
-    assert progress[-2] == "Deployment/demo/web  Available  5 of 5 replicas available"
-    tables = result.stdout.splitlines()
-    assert tables[1].split() == ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"]
-    assert tables[2].split()[:4] == ["deployment.apps/web", "5/5", "5", "5"]
-    pods = [line for line in tables if line.startswith("pod/web-")]
-    assert len(pods) == 5 and all(line.split()[1:3] == ["1/1", "Running"] for line in pods)
+    # the drift is attributed to whoever made it
+    assert "# spec.replicas: 5 → 2 (changed in the cluster by kubectl-scale)" in out
+    # waves ran in order, hooks included
+    progress = result.stderr
+    lines = progress.splitlines()
+    order = [lines.index(s) for s in ("PreSync ▸ wave 0", "Sync ▸ wave -5", "Sync ▸ wave 0",
+                                      "Sync ▸ wave 1", "Sync ▸ wave 2", "PostSync ▸ wave 0")]
+    assert order == sorted(order)
+    assert "Job/shop-staging/shop-migrate  Succeeded" in progress
+    # the prune and the final history
+    assert "Deployment    shop-staging   frontend           Pruned" in out
+    history = out.split("$ gitsync app history shop-staging")[-1].splitlines()
+    rows = [line.split(None, 4) for line in history if line[:1].isdigit()]
+    assert [(r[0], r[4]) for r in rows] == [
+        ("1", "first release"), ("2", "api 1.4.1"), ("3", "retire the old frontend"),
+        ("4", "rollback to 1: back to 1.4.0")]
+    assert rows[3][2] == rows[0][2]  # the rollback re-deployed the first revision

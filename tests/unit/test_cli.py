@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -219,56 +218,3 @@ def deployment(generation: int = 2, **status: Any) -> dict[str, Any]:
             **status,
         },
     }
-
-
-@pytest.mark.parametrize(
-    ("obj", "done", "message"),
-    [
-        (deployment(generation=3), False, "Waiting for the controller to observe the new spec"),
-        (deployment(updatedReplicas=1), False, "1 of 3 new replicas have been updated"),
-        (
-            deployment(updatedReplicas=3, replicas=4),
-            False,
-            "1 old replicas are pending termination",
-        ),
-        (
-            deployment(updatedReplicas=3, replicas=3, availableReplicas=2),
-            False,
-            "2 of 3 updated replicas are available",
-        ),
-        (
-            deployment(
-                updatedReplicas=3, replicas=3, availableReplicas=3, available_condition="False"
-            ),
-            False,
-            "Waiting for the Available condition",
-        ),
-        (
-            deployment(updatedReplicas=3, replicas=3, availableReplicas=3),
-            True,
-            "3 of 3 replicas available",
-        ),
-    ],
-    ids=["unobserved", "updating", "old-pending", "unavailable", "no-condition", "done"],
-)
-def test_rollout_status(obj: dict[str, Any], done: bool, message: str) -> None:
-    assert sandbox_cmd.rollout_status(obj) == (done, message)
-
-
-def test_rollout_status_fails_past_the_progress_deadline() -> None:
-    obj = deployment(updatedReplicas=1)
-    obj["status"]["conditions"].append(
-        {"type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded"}
-    )
-    with pytest.raises(OperationFailedError, match="exceeded its progress deadline"):
-        sandbox_cmd.rollout_status(obj)
-
-
-@pytest.mark.parametrize(
-    ("seconds", "age"),
-    [(5, "5s"), (119, "119s"), (600, "10m"), (3 * 3600, "3h"), (50 * 3600, "2d")],
-)
-def test_age(seconds: int, age: str) -> None:
-    now = datetime(2026, 1, 2, tzinfo=UTC)
-    created = datetime.fromtimestamp(now.timestamp() - seconds, UTC)
-    assert sandbox_cmd._age(now, created.strftime("%Y-%m-%dT%H:%M:%SZ")) == age

@@ -36,6 +36,7 @@ _T = TypeVar("_T")
 _R = TypeVar("_R")
 _WORKER = "gitsync-kube"
 _APPLY = "application/apply-patch+yaml"
+_MERGE = "application/merge-patch+json"
 _JSON = "application/json"
 
 
@@ -208,6 +209,14 @@ class Cluster:
         query: Query = [("fieldManager", FIELD_MANAGER)] + ([("dryRun", "All")] if dry_run else [])
         return self._call_json("PUT", rt.locate(key), query=query, key=key,
                                subject=key.identity, body=dump(obj))
+
+    def scale(self, key: ResourceKey, replicas: int, *, manager: str) -> Obj:
+        """Set replicas through the scale subresource, as ``kubectl scale`` does."""
+        rt = self.resource_type(key.group, key.kind)
+        body = dump({"spec": {"replicas": replicas}})
+        return self._call_json("PATCH", rt.locate(key) + "/scale",
+                               query=[("fieldManager", manager)], key=key,
+                               subject=key.identity, body=body, content_type=_MERGE)
 
     def delete(self, key: ResourceKey, *, propagation: Propagation = "Foreground",
                dry_run: bool = False) -> bool:

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from gitsync.cli.app import diff_output
 from gitsync.cli.app.common import AppsOption, Output, check_output
 from gitsync.cli.app.session import open_app
 from gitsync.cli.console import Console
@@ -40,6 +39,7 @@ def diff(
 ) -> None:
     """Show how the cluster differs from Git. Exit 0 no difference, 1 differences, 2 invalid
     input, 11 cluster or Git unreachable, 20 other failure."""
+    from gitsync.cli.app import diff_output
     from gitsync.compare import CompareOptions, compare_app
     check_output(output, (Output.TEXT, Output.JSON, Output.MARKDOWN))
     options = global_options(ctx)
