@@ -37,8 +37,9 @@ def test_demo_runs_the_whole_story() -> None:
     # the prune and the final history
     assert "Deployment    shop-staging   frontend           Pruned" in out
     history = out.split("$ gitsync app history shop-staging")[-1].splitlines()
-    rows = [line.split(None, 4) for line in history if line[:1].isdigit()]
-    assert [(r[0], r[4]) for r in rows] == [
+    # ID DATE REVISION ("main (sha7)") INITIATOR MESSAGE
+    rows = [line.split(None, 5) for line in history if line[:1].isdigit()]
+    assert [(r[0], r[5]) for r in rows] == [
         ("1", "first release"), ("2", "api 1.4.1"), ("3", "retire the old frontend"),
         ("4", "rollback to 1: back to 1.4.0")]
-    assert rows[3][2] == rows[0][2]  # the rollback re-deployed the first revision
+    assert rows[3][3] == rows[0][3]  # the rollback re-deployed the first revision
