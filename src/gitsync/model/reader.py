@@ -10,12 +10,15 @@ from gitsync.model.yamldoc import Document
 _MISSING = object()
 
 
-def _type_name(value: Any) -> str:
+def type_name(value: Any) -> str:
+    """``a string``, ``an integer``, … as messages name a YAML value's type."""
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "a boolean"
-    if isinstance(value, int | float):
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
         return "a number"
     if isinstance(value, str):
         return "a string"
@@ -64,7 +67,7 @@ class Reader:
                 self.fail(dotted, "required field is missing")
             return None
         if not isinstance(value, kinds) or (bool not in kinds and isinstance(value, bool)):
-            self.fail(dotted, f"must be {label}, not {_type_name(value)}")
+            self.fail(dotted, f"must be {label}, not {type_name(value)}")
         return value
 
     def string(self, dotted: str, *, required: bool = False) -> str:
@@ -111,7 +114,7 @@ class Reader:
         items = self.sequence(dotted)
         for i, item in enumerate(items):
             if not isinstance(item, str):
-                self.fail(f"{dotted}.{i}", f"must be a string, not {_type_name(item)}")
+                self.fail(f"{dotted}.{i}", f"must be a string, not {type_name(item)}")
         return list(items)
 
     def string_map(self, dotted: str) -> dict[str, str]:
@@ -119,6 +122,6 @@ class Reader:
         out: dict[str, str] = {}
         for k, v in m.items():
             if isinstance(v, dict | list) or v is None:
-                self.fail(f"{dotted}.{k}", f"must be a string, not {_type_name(v)}")
+                self.fail(f"{dotted}.{k}", f"must be a string, not {type_name(v)}")
             out[k] = ("true" if v else "false") if isinstance(v, bool) else str(v)
         return out

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from gitsync.errors import InvalidInputError
+from gitsync.model.reader import type_name
 from gitsync.model.resource import Origin
 from gitsync.model.yamldoc import MAX_FILE_BYTES, Document, YamlError, parse_documents
 
@@ -145,22 +146,3 @@ def _subject(kind: Any, name: Any) -> str:
     if isinstance(kind, str) and kind:
         return f"{kind}/{name}: " if isinstance(name, str) and name else f"{kind}: "
     return ""
-
-
-def type_name(value: Any) -> str:
-    """``a string``, ``an integer``, … as messages name a YAML value's type."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return type(value).__name__

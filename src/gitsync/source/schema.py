@@ -14,7 +14,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from gitsync.source.manifests import YPath, type_name
+from gitsync.model.reader import type_name
+from gitsync.source.manifests import YPath
 
 _PACKAGE = "kubernetes_validate"
 _LABELS = {"string": "a string", "integer": "an integer", "number": "a number",
