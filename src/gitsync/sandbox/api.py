@@ -201,17 +201,17 @@ class Api:
             raise bad_request(f"invalid resource version: {rv_param}") from None
         timeout = _int_param(req, "timeoutSeconds") or 1800
         send_initial = req.query.get("sendInitialEvents", "").lower() == "true"
-        events = None
+        since = None
         if rv not in (None, 0) and not send_initial:
             assert rv is not None
-            events = self.cluster.store.events_since(rt.key, rv)
-            if events is None:
+            if self.cluster.store.events_since(rt.key, rv) is None:
                 err = expired(f"too old resource version: {rv} ({self.cluster.store.rv})")
                 return Stream(_one_error(err))
+            since = rv
         # kubectl get --watch asks for Tables: each event then carries a one-row Table
         transform = tables.watch_transform(rt, req) if _TABLE in req.accept else None
         return Stream(watch_stream(
-            self.cluster.store, rt, t.namespace, labels, fields, events,
+            self.cluster.store, rt, t.namespace, labels, fields, since,
             bookmarks=req.flag("allowWatchBookmarks"), interval=self.bookmark_interval,
             timeout=float(timeout), send_initial=send_initial or rv in (None, 0),
             transform=transform))
@@ -239,7 +239,12 @@ class Api:
         return WriteOptions(manager, dry == "All", fv, force.lower() == "true", raw)
 
     def _created(self, res: WriteResult, rt: ResourceType, req: Request) -> Response:
-        entry = Entry(res.obj)
+        md = res.obj.get("metadata") or {}
+        stored = self.cluster.store.get(rt.key, md.get("namespace", "") if rt.namespaced else "",
+                                        md.get("name", ""))
+        # the object as stored (a no-op write answers with it too): its encoding is kept for
+        # the watchers and readers to come
+        entry = stored if stored is not None and stored.obj is res.obj else Entry(res.obj)
         return self._object_response(201 if res.created else 200, rt, entry, req, res.warnings)
 
     def _create(self, req: Request, t: Target) -> Response:

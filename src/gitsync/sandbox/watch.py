@@ -8,6 +8,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+from gitsync.sandbox.errors import expired
 from gitsync.sandbox.registry import ResourceType
 from gitsync.sandbox.selectors import Requirement, fields_match, labels_match
 from gitsync.sandbox.store import Event, Store, encode
@@ -64,7 +65,7 @@ class _Filter:
 
 async def watch_stream(store: Store, rt: ResourceType, namespace: str,
                        labels: list[Requirement], fields: list[tuple[str, str, str]],
-                       events: list[Event] | None, *, bookmarks: bool, interval: float,
+                       since: int | None, *, bookmarks: bool, interval: float,
                        timeout: float, send_initial: bool,
                        transform: Callable[[dict[str, Any]], bytes] | None = None
                        ) -> AsyncIterator[bytes]:
@@ -72,15 +73,21 @@ async def watch_stream(store: Store, rt: ResourceType, namespace: str,
     flt = _Filter(rt, namespace, labels, fields, transform)
     queue: asyncio.Queue[Event] = asyncio.Queue()
     bucket = store.bucket(rt.key)
+    # register and read the history in one step (no await between): no event can fall between
     bucket.watchers.add(queue.put_nowait)
+    events = store.events_since(rt.key, since) if since is not None else []
     try:
+        if events is None:
+            err = expired(f"too old resource version: {since} ({store.rv})")
+            yield _frame("ERROR", json.dumps(err.status(), separators=(",", ":")).encode())
+            return
         if send_initial:
             for entry in store.items(rt.key, namespace or None):
                 if flt.matches(entry.obj):
                     yield _frame("ADDED", flt._raw(entry.obj, entry.raw))
             if bookmarks:
                 yield _bookmark(rt, store.rv, initial_end=True)
-        for ev in events or ():
+        for ev in events:
             frame = flt.frame(ev)
             if frame:
                 yield frame

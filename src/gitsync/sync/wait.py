@@ -23,6 +23,8 @@ Verdict = Callable[[ResourceKey, Obj | None], bool]
 
 #: longest a waiter sleeps between checks when a watch failed (the polling fallback)
 _POLL = 1.0
+#: a watch is re-established from a fresh list this often
+_RELIST = 15.0
 
 
 @dataclass
@@ -114,9 +116,10 @@ class Waiter:
                         if key not in seen:
                             view.objects[key] = None
                     view.changed.notify_all()
+                # short watches, then a fresh list: a missed event costs seconds, not minutes
                 for ev in self.cluster.watch(kind, namespace, selector,
                                              listing.resource_version,
-                                             timeout=min(remaining, 300.0)):
+                                             timeout=min(remaining, _RELIST)):
                     if stop.is_set() or self.stop.is_set():
                         return
                     if ev.type not in ("ADDED", "MODIFIED", "DELETED"):

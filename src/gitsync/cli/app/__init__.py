@@ -13,6 +13,7 @@ from gitsync.cli.app import (
     app_resources,
     app_rollback,
     app_sync,
+    app_watch,
 )
 from gitsync.cli.options import help_without_command
 
@@ -30,3 +31,4 @@ app.command("resources")(app_resources.resources)
 app.command("sync")(app_sync.sync)
 app.command("history")(app_history.history)
 app.command("rollback")(app_rollback.rollback)
+app.command("watch")(app_watch.watch)
