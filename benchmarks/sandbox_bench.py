@@ -154,15 +154,20 @@ def main() -> int:
             rows.append(("GET one object", f"{gets:,.0f} req/s", ">= 1,500 req/s",
                          f"kubectl get -o json: {k_get * 1000:.0f} ms per call"))
 
-            def apply(cl: Client, i: int) -> None:
-                name = f"web-{i % 50}"
-                body = json.dumps(deployment(name, f"nginx:1.{i}")).encode()
-                status, out = cl.call(
-                    "PATCH", f"/apis/apps/v1/namespaces/bench/deployments/{name}"
-                    "?fieldManager=gitsync&force=true", body, "application/apply-patch+yaml")
-                assert status in (200, 201), out[:300]
+            def applier(change: str) -> Any:
+                def apply(cl: Client, i: int) -> None:
+                    name = f"web-{i % 50}"
+                    body = deployment(name, f"nginx:1.{i}" if change == "image" else "nginx:1")
+                    if change == "annotation":
+                        body["metadata"]["annotations"]["revision"] = str(i)
+                    status, out = cl.call(
+                        "PATCH", f"/apis/apps/v1/namespaces/bench/deployments/{name}"
+                        "?fieldManager=gitsync&force=true", json.dumps(body).encode(),
+                        "application/apply-patch+yaml")
+                    assert status in (200, 201), out[:300]
+                return apply
 
-            applies = parallel(2, args.applies, host, apply)
+            parallel(2, 50, host, applier("none"))  # create them first
             if kubectl:
                 manifest = Path(tmpdir) / "d.yaml"
                 manifest.write_text(yaml.safe_dump(deployment("kubectl-web", "nginx:1")))
@@ -170,9 +175,15 @@ def main() -> int:
                                        "--force-conflicts", "-f", str(manifest))
             else:
                 k_apply = float("nan")
-            rows.append(("server-side apply of a Deployment", f"{applies:,.0f} req/s",
-                         ">= 500 req/s",
-                         f"kubectl apply --server-side: {k_apply * 1000:.0f} ms per call"))
+            for change, what in (("none", "unchanged (steady-state sync)"),
+                                 ("annotation", "changed metadata"),
+                                 ("image", "changed image: a rollout each")):
+                total = args.applies if change != "image" else args.applies // 10
+                rate = parallel(2, total, host, applier(change))
+                rows.append((f"server-side apply of a Deployment, {what}", f"{rate:,.0f} req/s",
+                             ">= 500 req/s" if change != "image" else "",
+                             f"kubectl apply --server-side: {k_apply * 1000:.0f} ms per call"
+                             if change == "none" else ""))
 
             def create_cm(cl: Client, i: int) -> None:
                 status, out = cl.call("POST", "/api/v1/namespaces/bench/configmaps", {

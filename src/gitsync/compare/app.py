@@ -84,11 +84,20 @@ def desired_state(app: Application, project: AppProject, cluster: Cluster,
             spec = r.obj.get("spec") or {}
             crd_scopes[(spec.get("group", ""), (spec.get("names") or {}).get("kind", ""))] = (
                 spec.get("scope", "Namespaced") == "Namespaced")
+    if not opts.refresh and any(namespaced(r.key.group, r.key.kind) is None
+                                for r in resources if not r.is_skipped):
+        # the discovery cache may predate a CRD installed since: ask the server once more
+        types = cluster.discover(refresh=True)
+        namespaced = _namespaced(types, crd_scopes)
     checked = []
     for r in resources:
         if r.is_skipped:
             continue
         scope = namespaced(r.key.group, r.key.kind)
+        if scope and not r.key.namespace and app.destination.namespace:
+            # a custom resource whose kind was unknown while rendering (its CRD comes with
+            # the app, or was installed since discovery was cached) gets the namespace now
+            r = _in_namespace(r, app.destination.namespace)
         if scope is None and r.option("SkipDryRunOnMissingResource") != "true" and \
                 app.sync_policy.option("SkipDryRunOnMissingResource") != "true":
             raise InvalidInputError(
@@ -101,6 +110,11 @@ def desired_state(app: Application, project: AppProject, cluster: Cluster,
             raise InvalidInputError(f"{r.origin}: {r.key.identity}: {violation}")
         checked.append(_tracked(r, app))
     return Desired(revision, tuple(checked), types)
+
+
+def _in_namespace(r: Resource, namespace: str) -> Resource:
+    obj = {**r.obj, "metadata": {**(r.obj.get("metadata") or {}), "namespace": namespace}}
+    return Resource(obj, r.origin, r.extra)
 
 
 def _namespaced(types: ResourceTypes, crd_scopes: dict[tuple[str, str], bool]

@@ -4,6 +4,9 @@
 in the apiserver's managers: strip metadata, timestamps, track-before-first-apply);
 ``record_update`` is ``FieldManager.Update`` for creates, updates and non-apply patches.
 Neither mutates its inputs; both assume the caller already chose what to do about ``status``.
+Their results share nothing with the inputs unless asked to with ``share``: then unchanged
+parts (managedFields entries, field sets) are the inputs' own objects, which is for callers that
+never mutate either, as the cluster's store does not.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from gitsync.sandbox.managedfields import (
     child_schema,
     compare,
     config_fields,
+    element,
     fields_of,
     from_fieldsv1,
     go_json,
@@ -31,6 +35,7 @@ from gitsync.sandbox.managedfields import (
     item_pe,
     path_str,
     schema_info,
+    struct_children,
     to_fieldsv1,
 )
 from gitsync.sandbox.schema import Node
@@ -41,6 +46,7 @@ __all__ = ["MAX_UPDATE_MANAGERS", "record_update", "server_side_apply"]
 MAX_UPDATE_MANAGERS = 10
 BEFORE_FIRST_APPLY = "before-first-apply"
 _DROP: Any = object()
+_NO_CHILD = (None, schema_info(None))
 
 # stripMetaManager: paths no manager ever owns (deletionTimestamp is never client-set either).
 _STRIP = FieldSet.from_paths([("f:apiVersion",), ("f:kind",), ("f:metadata",)] + [
@@ -87,6 +93,18 @@ def rfc3339_seconds(stamp: str | None) -> int:
     """Unix seconds of a ``metav1.Time`` string; 0 when missing or unreadable."""
     if not stamp:
         return 0
+    got = _SECONDS.get(stamp)
+    if got is None:
+        if len(_SECONDS) >= 4096:
+            _SECONDS.clear()
+        got = _SECONDS[stamp] = _seconds(stamp)
+    return got
+
+
+_SECONDS: dict[str, int] = {}
+
+
+def _seconds(stamp: str) -> int:
     try:
         return int(datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp())
     except ValueError:
@@ -123,7 +141,7 @@ def _decode(entries: Any) -> dict[Key, _Entry]:
     return out
 
 
-def _encode(entries: dict[Key, _Entry]) -> list[dict[str, Any]]:
+def _encode(entries: dict[Key, _Entry], share: bool) -> list[dict[str, Any]]:
     out = []
     for e in sorted(entries.values(), key=lambda e: (
             e.operation, rfc3339_seconds(e.time), e.manager, e.api_version, e.subresource)):
@@ -135,9 +153,10 @@ def _encode(entries: dict[Key, _Entry]) -> list[dict[str, Any]]:
         orig = e.orig
         if (orig is not None and e.orig_fields is not None and orig.get("apiVersion")
                 == e.api_version and (e.fields is e.orig_fields or e.fields == e.orig_fields)):
-            raw["fieldsV1"] = _copy(orig.get("fieldsV1"))  # keep the stored bytes' order
+            fields = orig.get("fieldsV1")  # keep the stored bytes' order
+            raw["fieldsV1"] = fields if share else _copy(fields)
         else:
-            raw["fieldsV1"] = to_fieldsv1(e.fields)
+            raw["fieldsV1"] = to_fieldsv1(e.fields, share)
         if e.subresource:
             raw["subresource"] = e.subresource
         out.append(raw)
@@ -167,23 +186,26 @@ def _without_managed_fields(obj: dict[str, Any]) -> dict[str, Any]:
 def _merge_map(lm: dict[str, Any], rm: dict[str, Any], node: Node | None,
                info: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
+    kids = struct_children(node, info)
+    elem = element(info) if kids is None else _NO_CHILD
     for k, lv in lm.items():
         if k in rm:
-            merged = _merge_value(lv, rm[k], child_schema(node, info, "f:" + k)[0])
+            sub, si = kids.get(k, _NO_CHILD) if kids is not None else elem
+            merged = _merge_value(lv, rm[k], sub, si)
             if merged is not _DROP:
                 out[k] = merged
         else:
             out[k] = _copy(lv)
     for k, rv in rm.items():
         if k not in lm:
-            merged = _merge_value(ABSENT, rv, child_schema(node, info, "f:" + k)[0])
+            sub, si = kids.get(k, _NO_CHILD) if kids is not None else elem
+            merged = _merge_value(ABSENT, rv, sub, si)
             if merged is not _DROP:
                 out[k] = merged
     return out
 
 
-def _merge_value(lv: Any, rv: Any, node: Node | None) -> Any:
-    info = schema_info(node)
+def _merge_value(lv: Any, rv: Any, node: Node | None, info: Any) -> Any:
     cat = info[0]
     if rv is None:
         # A null leaf clears the field (the typed object drops it); a null map or list
@@ -202,7 +224,7 @@ def _merge_value(lv: Any, rv: Any, node: Node | None) -> Any:
 def _merge_list(ll: list[Any], rl: list[Any], info: Any) -> list[Any]:
     # mergingWalker.visitListItems: keep live order until the config reorders shared items,
     # put new config items where the config puts them, keep live-only items in place.
-    item = info[1]
+    item, ii = info[1], schema_info(info[1])
     lobs: dict[str, Any] = {}
     lpes: list[str] = []
     for i, v in enumerate(ll):
@@ -222,7 +244,7 @@ def _merge_list(ll: list[Any], rl: list[Any], info: Any) -> list[Any]:
     out: list[Any] = []
 
     def add(lv: Any, rv: Any) -> None:
-        merged = _merge_value(lv, rv, item) if rv is not ABSENT else _copy(lv)
+        merged = _merge_value(lv, rv, item, ii) if rv is not ABSENT else _copy(lv)
         if merged is not _DROP:
             out.append(merged)
 
@@ -342,17 +364,22 @@ def _record(entries: dict[Key, _Entry], old: dict[str, Any] | None, new: dict[st
     # Updater.Update under the "current-operation" name, then merged into the manager's entry.
     changed, removed = compare(old, new, schema)
     lost = changed | removed
+    own = changed - _STRIP
+    key = _key(manager, "Update", api_version, subresource)
+    mine = entries.get(key)
+    kept = mine.fields if mine is not None else None
     for e in entries.values():
         e.fields = e.fields - lost
     _drop_empty(entries)
-    own = changed - _STRIP
     if own:
-        key = _key(manager, "Update", api_version, subresource)
         prev = entries.get(key)
         if prev is None:
             entries[key] = _Entry(manager, "Update", api_version, subresource, now, own)
         else:
-            prev.fields, prev.time = prev.fields | own, now
+            # (kept - lost) | own, worked out as (kept - removed - stripped) | own: the same
+            # set, but what the manager keeps owning stays the very same (encoded) subtrees
+            assert kept is not None
+            prev.fields, prev.time = (kept - removed - (changed & _STRIP)) | own, now
     _cap(entries)
 
 
@@ -363,9 +390,11 @@ def _drop_empty(entries: dict[Key, _Entry]) -> None:
 
 def _cap(entries: dict[Key, _Entry]) -> None:
     # capManagersManager: fold the oldest Update entries into one bucket per apiVersion.
-    updaters = sorted((e for e in entries.values() if e.operation == "Update"),
-                      key=lambda e: (rfc3339_seconds(e.time), e.ident()))
+    updaters = [e for e in entries.values() if e.operation == "Update"]
     excess = len(updaters) - MAX_UPDATE_MANAGERS
+    if excess <= 0:
+        return
+    updaters.sort(key=lambda e: (rfc3339_seconds(e.time), e.ident()))
     first_by_version: dict[str, _Entry] = {}
     for e in updaters:
         if excess <= 0:
@@ -394,7 +423,7 @@ class _Conflicts(Exception):
 
 def server_side_apply(live: dict[str, Any] | None, config: dict[str, Any], *, manager: str,
                       schema: Node, force: bool, api_version: str, now: str,
-                      subresource: str = "") -> dict[str, Any]:
+                      subresource: str = "", share: bool = False) -> dict[str, Any]:
     """Merge ``config`` into ``live`` as ``manager``'s apply; the new object with managedFields."""
     cmeta = config.get("metadata")
     if isinstance(cmeta, dict) and cmeta.get("managedFields") is not None:
@@ -417,7 +446,7 @@ def server_side_apply(live: dict[str, Any] | None, config: dict[str, Any], *, ma
                     subresource)
     args = (base, config, applied, entries, manager, schema, api_version, now, subresource)
     try:
-        out = _apply(*args, force)
+        out = _apply(*args, force, share)
     except _Conflicts as err:
         left = err.conflicts
         if manager == "kubectl":
@@ -428,7 +457,7 @@ def server_side_apply(live: dict[str, Any] | None, config: dict[str, Any], *, ma
                 left = [(e, rest) for e, fs in left if (rest := fs - allowed)]
         if left:
             raise _conflict_error(left) from None
-        out = _apply(*args, True)
+        out = _apply(*args, True, share)
     if manager == "kubectl":
         _sync_last_applied(out, config)
     return out
@@ -436,7 +465,7 @@ def server_side_apply(live: dict[str, Any] | None, config: dict[str, Any], *, ma
 
 def _apply(base: dict[str, Any], config: dict[str, Any], applied: FieldSet,
            entries: dict[Key, _Entry], manager: str, schema: Node | None, api_version: str,
-           now: str, subresource: str, force: bool) -> dict[str, Any]:
+           now: str, subresource: str, force: bool, share: bool) -> dict[str, Any]:
     merged = _merge_map(base, config, schema, schema_info(schema))
     cmeta, lmeta, mmeta = config.get("metadata"), base.get("metadata"), merged.get("metadata")
     if isinstance(cmeta, dict) and isinstance(lmeta, dict) and isinstance(mmeta, dict):
@@ -480,7 +509,7 @@ def _apply(base: dict[str, Any], config: dict[str, Any], applied: FieldSet,
         entries.pop(key, None)
 
     meta = merged.setdefault("metadata", {})
-    encoded = _encode(entries)
+    encoded = _encode(entries, share)
     if encoded:
         meta["managedFields"] = encoded
     else:
@@ -526,7 +555,7 @@ def _is_reset(entries: Any) -> bool:
 
 def record_update(old: dict[str, Any] | None, new: dict[str, Any], *, manager: str,
                   schema: Node, api_version: str, now: str,
-                  subresource: str = "") -> list[dict[str, Any]]:
+                  subresource: str = "", share: bool = False) -> list[dict[str, Any]]:
     """managedFields after a create/update/patch by ``manager`` ([] means: leave none)."""
     entries: dict[Key, _Entry] | None = None
     sent = (new.get("metadata") or {}).get("managedFields")
@@ -549,4 +578,4 @@ def record_update(old: dict[str, Any] | None, new: dict[str, Any], *, manager: s
         return []  # skipNonApplied: an untracked object stays untracked until applied to
     _record(entries, None if old is None else _without_managed_fields(old),
             _without_managed_fields(new), manager, schema, api_version, now, subresource)
-    return _encode(entries)
+    return _encode(entries, share)

@@ -59,14 +59,27 @@ class _Ctx:
         self.allocate_node_port = allocate_node_port
 
 
+def _copy(value: Any) -> Any:
+    """A deep copy of decoded JSON (dicts, lists, scalars): copy.deepcopy's result, faster."""
+    t = type(value)
+    if t is dict:
+        return {k: _copy(v) for k, v in value.items()}
+    if t is list:
+        return [_copy(v) for v in value]
+    return copy.deepcopy(value) if t not in _ATOMS else value
+
+
+_ATOMS = frozenset({str, int, float, bool, type(None)})
+
+
 def _status(o: Obj, ctx: _Ctx, zero: Obj) -> None:
     """Status is reset on create and carried over on update; Go prints its zero fields."""
     if ctx.old is None:
-        o["status"] = copy.deepcopy(zero)
+        o["status"] = _copy(zero)
     else:
-        o["status"] = copy.deepcopy(ctx.old.get("status") or zero)
+        o["status"] = _copy(ctx.old.get("status") or zero)
         for k, v in zero.items():
-            o["status"].setdefault(k, copy.deepcopy(v))
+            o["status"].setdefault(k, _copy(v))
 
 
 # -- apps/v1 ------------------------------------------------------------------------------------
@@ -381,7 +394,7 @@ def _crd(o: Obj, ctx: _Ctx) -> None:
     if ctx.old is None:
         o["status"] = {"acceptedNames": {"kind": "", "plural": ""}, "storedVersions": storage}
     else:
-        o["status"] = copy.deepcopy(ctx.old.get("status") or {})
+        o["status"] = _copy(ctx.old.get("status") or {})
 
 
 def _service(o: Obj, ctx: _Ctx) -> None:

@@ -71,8 +71,8 @@ _BODY_TYPES = {"", "application/json", "application/yaml", "*/*",
                "application/strategic-merge-patch+json", "application/apply-patch+yaml"}
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    pass
+#: libyaml's loader when PyYAML was built with it: ~20x faster than the pure-Python one
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def decode_body(req: Request, *, yaml_ok: bool = True) -> Any:
@@ -87,7 +87,13 @@ def decode_body(req: Request, *, yaml_ok: bool = True) -> Any:
         raise ApiError(400, "BadRequest", "the body of the request was empty", {})
     try:
         if ct in ("application/yaml", "application/apply-patch+yaml") and yaml_ok:
-            return yaml.load(raw.decode("utf-8"), Loader=_UniqueKeyLoader)
+            if raw.lstrip()[:1] == b"{":
+                # clients send apply configurations as JSON, which is YAML too
+                try:
+                    return json.loads(raw)
+                except ValueError:
+                    pass
+            return yaml.load(raw.decode("utf-8"), Loader=_YAML_LOADER)
         return json.loads(raw)
     except (ValueError, yaml.YAMLError) as exc:
         # upstream words decode failures like this for both JSON and YAML bodies

@@ -17,8 +17,9 @@ from typing import Any
 from gitsync.sandbox.schema import Node
 
 __all__ = [
-    "FieldSet", "InvalidObject", "Path", "changed_fields", "compare",
-    "config_fields", "fields_of", "from_fieldsv1", "path_str", "to_fieldsv1",
+    "FieldSet", "InvalidObject", "Path", "changed_fields", "compare", "config_fields",
+    "element", "field_info", "fields_of", "from_fieldsv1", "path_str", "struct_children",
+    "to_fieldsv1",
 ]
 
 Trie = dict[str, "Trie"]
@@ -99,6 +100,38 @@ def child_schema(node: Node | None, info: Info, pe: str) -> tuple[Node | None, b
     if cat == MAP or cat in LISTS:
         return info[1], False
     return None, False
+
+
+_CHILD_ATTR = "_gitsync_smd_children"
+Child = tuple[Node | None, Info]
+_NO_CHILD: Child = (None, _ANY_INFO)
+
+
+def field_info(node: Node | None, info: Info, key: str) -> Child:
+    """``child_schema(node, info, "f:" + key)[0]`` and its schema_info."""
+    kids = struct_children(node, info)
+    if kids is not None:
+        return kids.get(key, _NO_CHILD)
+    return element(info)
+
+
+def struct_children(node: Node | None, info: Info) -> dict[str, Child] | None:
+    """A struct's fields with their schema_info (worked out once per node); None otherwise."""
+    if info[0] != STRUCT:
+        return None
+    assert node is not None
+    got: dict[str, Child] | None = node.__dict__.get(_CHILD_ATTR)
+    if got is None:
+        got = node.__dict__[_CHILD_ATTR] = {k: (sub, schema_info(sub))
+                                             for k, sub in node.fields.items()}
+    return got
+
+
+def element(info: Info) -> Child:
+    """What field_info gives every key of a map (and list element) or untyped value."""
+    if info[0] == MAP or info[0] in LISTS:
+        return info[1], schema_info(info[1])
+    return _NO_CHILD
 
 
 # ---------------------------------------------------------------- path elements
@@ -312,9 +345,54 @@ def _union(a: Trie, b: Trie) -> Trie:
 
 
 def _union_node(a: Trie, b: Trie) -> Trie:
-    node = _fin(_is_member(a) or _is_member(b), _union(a, b))
+    """Node ``a`` united with node ``b``: ``a`` itself when ``b`` adds nothing to it, so
+    untouched (and already encoded) subtrees keep their identity."""
+    if a is b:
+        return a
+    out: Trie | None = None  # a's children, once one of them changes
+    for k, w in b.items():
+        if k == ".":
+            continue
+        v = a.get(k)
+        r = w if v is None else v if v is w else _union_node(v, w)
+        if r is not v:
+            if out is None:
+                out = {c: x for c, x in a.items() if c != "."}
+            out[k] = r
+    member = _is_member(a) or _is_member(b)
+    if out is None:
+        if member == _is_member(a):
+            return a
+        out = {c: x for c, x in a.items() if c != "."}
+    node = _fin(member, out)
     assert node is not None
     return node
+
+
+def _sub(a: Trie, b: Trie) -> Trie | None:
+    """Node ``a`` less node ``b`` (None when nothing is left): ``a`` itself when ``b`` takes
+    nothing away."""
+    out: Trie | None = None  # a's children, once one of them changes
+    for k, v in a.items():
+        if k == ".":
+            continue
+        w = b.get(k)
+        if w is None:
+            continue
+        r = None if w is v else _sub(v, w)
+        if r is not v:
+            if out is None:
+                out = {c: x for c, x in a.items() if c != "."}
+            if r is None:
+                del out[k]
+            else:
+                out[k] = r
+    member = _is_member(a) and not _is_member(b)
+    if out is None:
+        if member == _is_member(a):
+            return a
+        out = {c: x for c, x in a.items() if c != "."}
+    return _fin(member, out)
 
 
 def _difference(a: Trie, b: Trie) -> Trie:
@@ -398,13 +476,19 @@ class FieldSet:
             return self
         if not self.trie:
             return other
-        return FieldSet(_union(self.trie, other.trie))
+        if "." in self.trie or "." in other.trie:  # not a set's root; as _union has it
+            return FieldSet(_union(self.trie, other.trie))
+        trie = _union_node(self.trie, other.trie)
+        return self if trie is self.trie else FieldSet(trie)
 
     def difference(self, other: FieldSet) -> FieldSet:
         """Paths in this set and not in ``other`` (children of removed paths stay)."""
         if not other.trie or not self.trie:
             return self
-        return FieldSet(_difference(self.trie, other.trie))
+        if "." in self.trie or "." in other.trie:  # not a set's root; as _difference has it
+            return FieldSet(_difference(self.trie, other.trie))
+        trie = _sub(self.trie, other.trie)
+        return self if trie is self.trie else FieldSet(trie if trie is not None else {})
 
     def intersection(self, other: FieldSet) -> FieldSet:
         """Paths in both sets."""
@@ -454,12 +538,27 @@ class FieldSet:
 
 # ---------------------------------------------------------------- FieldsV1 codec
 
-def to_fieldsv1(fs: FieldSet) -> dict[str, Any]:
-    """The JSON the server stores in ``fieldsV1``: ``"."`` first, elements in SMD order."""
-    return _encode(fs.trie)
+def to_fieldsv1(fs: FieldSet, share: bool = False) -> dict[str, Any]:
+    """The JSON the server stores in ``fieldsV1``: ``"."`` first, elements in SMD order.
+
+    With ``share`` the result may share subtrees with earlier results (or be one), which is
+    for callers that, like the store, never mutate it.
+    """
+    return _encode(fs.trie, share)
 
 
-def _encode(trie: Trie) -> dict[str, Any]:
+#: id -> dict of recent _encode results (the reference keeps the id from being reused). A trie
+#: node that is one of them encodes to itself: sets decoded from stored managedFields borrow
+#: the stored dicts, and unions share untouched subtrees, so most of a re-encode is a lookup.
+_ENCODED: dict[int, dict[str, Any]] = {}
+#: id -> dict of FieldsV1 dicts (and subtrees) _canonical accepted, kept alive the same way
+_CANONICAL: dict[int, dict[str, Any]] = {}
+_MEMO_MAX = 1 << 16
+
+
+def _encode(trie: Trie, share: bool) -> dict[str, Any]:
+    if share and _ENCODED.get(id(trie)) is trie:
+        return trie
     out: dict[str, Any] = {}
     if "." in trie and len(trie) > 1:
         out["."] = {}
@@ -467,7 +566,11 @@ def _encode(trie: Trie) -> dict[str, Any]:
     if len(keys) > 1:
         keys.sort(key=_sort_key)
     for k in keys:
-        out[k] = _encode(trie[k])
+        out[k] = _encode(trie[k], share)
+    if out:
+        if len(_ENCODED) >= _MEMO_MAX:
+            _ENCODED.clear()
+        _ENCODED[id(out)] = out
     return out
 
 
@@ -488,7 +591,10 @@ def from_fieldsv1(fields: Any, borrow: bool = False) -> FieldSet:
 
 
 def _canonical(raw: dict[str, Any]) -> bool:
-    # The server always writes canonical sets, so checking is cheaper than rebuilding.
+    # The server always writes canonical sets, so checking is cheaper than rebuilding; and
+    # stored sets share subtrees from write to write, so each is checked once.
+    if _CANONICAL.get(id(raw)) is raw:
+        return True
     for k, v in raw.items():
         if type(v) is not dict:
             return False
@@ -497,6 +603,10 @@ def _canonical(raw: dict[str, Any]) -> bool:
                 return False
         elif (k[:2] != "f:" and _canon(k) != k) or (v and not _canonical(v)):
             return False
+    if raw:
+        if len(_CANONICAL) >= _MEMO_MAX:
+            _CANONICAL.clear()
+        _CANONICAL[id(raw)] = raw
     return True
 
 
@@ -542,18 +652,20 @@ def _fields(value: dict[str, Any], node: Node | None, info: Info, errs: list[str
     # there, with ``path`` kept current to name where they are.
     out: Trie = {}
     cat = info[0]
-    fields = node.fields if cat == STRUCT and node is not None else None
+    kids = struct_children(node, info) if node is not None else None
+    if kids is None:
+        elem = info[1] if cat == MAP else None
+        elem_info = schema_info(elem)
     for key, v in value.items():
         pe = "f:" + key
-        if fields is not None:
-            sub = fields.get(key)
+        if kids is not None:
+            sub, si = kids.get(key, _NO_CHILD)
             named = sub is not None
             if not named and errs is not None and not _preserves(node):
                 errs.append(f"{path_str([*path, pe])}: field not declared in schema")
                 continue
         else:
-            sub, named = (info[1] if cat == MAP else None), False
-        si = schema_info(sub)
+            sub, si, named = elem, elem_info, False
         children: Trie | None = None
         leaf = True
         tv = type(v)
@@ -661,29 +773,34 @@ def changed_fields(old: dict[str, Any] | None, new: dict[str, Any],
 
 def _cmp_map(lm: dict[str, Any], rm: dict[str, Any], node: Node | None, info: Info,
              ch: Trie, rmv: Trie) -> None:
+    kids = struct_children(node, info)
+    elem = element(info) if kids is None else _NO_CHILD
     for k, lv in lm.items():
         rv = rm.get(k, ABSENT)
         if rv is not lv and (rv is ABSENT or lv != rv):
-            _cmp_value("f:" + k, lv, rv, child_schema(node, info, "f:" + k)[0], ch, rmv)
+            sub, si = kids.get(k, _NO_CHILD) if kids is not None else elem
+            _cmp_value("f:" + k, lv, rv, sub, si, ch, rmv)
     for k, rv in rm.items():
         if k not in lm:
-            _cmp_value("f:" + k, ABSENT, rv, child_schema(node, info, "f:" + k)[0], ch, rmv)
+            sub, si = kids.get(k, _NO_CHILD) if kids is not None else elem
+            _cmp_value("f:" + k, ABSENT, rv, sub, si, ch, rmv)
 
 
 def _cmp_list(ll: list[Any], rl: list[Any], info: Info, ch: Trie, rmv: Trie) -> None:
     lidx = _index(ll, info)
     ridx = _index(rl, info)
+    item, ii = info[1], schema_info(info[1])
     for pe, rv in ridx.items():
         lv = lidx.get(pe, ABSENT)
         if lv is ABSENT or lv != rv:
-            _cmp_value(pe, lv, rv, info[1], ch, rmv)
+            _cmp_value(pe, lv, rv, item, ii, ch, rmv)
     for pe, lv in lidx.items():
         if pe not in ridx:
-            _cmp_value(pe, lv, ABSENT, info[1], ch, rmv)
+            _cmp_value(pe, lv, ABSENT, item, ii, ch, rmv)
 
 
-def _cmp_value(pe: str, lv: Any, rv: Any, node: Node | None, ch: Trie, rmv: Trie) -> None:
-    info = schema_info(node)
+def _cmp_value(pe: str, lv: Any, rv: Any, node: Node | None, info: Info, ch: Trie,
+               rmv: Trie) -> None:
     if _leafish(lv, rv, info[0]):
         if lv is ABSENT:
             ch[pe] = {}

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import random
 import time
-import uuid
 from typing import Any
 
 #: metadata keys in the order kube-apiserver serialises ObjectMeta
@@ -38,7 +38,15 @@ _GENERATION_KEYS = {
 
 def now() -> str:
     """The current time as Kubernetes serialises ``metav1.Time`` (RFC 3339, seconds, UTC)."""
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    global _NOW
+    t = time.gmtime()
+    got = _NOW
+    if got[0] != t:  # formatted once a second: every write asks
+        got = _NOW = (t, time.strftime("%Y-%m-%dT%H:%M:%SZ", t))
+    return got[1]
+
+
+_NOW: tuple[Any, str] = (None, "")
 
 
 def now_micro() -> str:
@@ -48,7 +56,12 @@ def now_micro() -> str:
 
 
 def new_uid() -> str:
-    return str(uuid.uuid4())
+    """``str(uuid.uuid4())``, without building a UUID object."""
+    b = bytearray(os.urandom(16))
+    b[6] = (b[6] & 0x0F) | 0x40  # version 4
+    b[8] = (b[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = b.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def generated_name(prefix: str) -> str:

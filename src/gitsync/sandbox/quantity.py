@@ -6,6 +6,7 @@ A real API server re-serializes every quantity it stores: ``cpu: 0.5`` comes bac
 
 from __future__ import annotations
 
+import functools
 import re
 from fractions import Fraction
 
@@ -42,6 +43,7 @@ def _ceil_scale(value: Fraction, scale: int) -> Fraction:
     return whole * unit
 
 
+@functools.lru_cache(maxsize=4096, typed=True)  # typed: 1, 1.0 and True differ here
 def parse(text: str | int | float) -> tuple[Fraction, str]:
     """The exact value and the format (BinarySI, DecimalSI, DecimalExponent) of a quantity."""
     if isinstance(text, bool):
@@ -115,6 +117,7 @@ def format_quantity(value: Fraction, fmt: str) -> str:
     return f"{num}e{exp}" if exp else str(num)
 
 
+@functools.lru_cache(maxsize=4096, typed=True)  # typed: 1, 1.0 and True differ here
 def canonical(text: str | int | float, round_milli: bool = False) -> str:
     """Parse and print back; ``round_milli`` rounds up to milli units as resource lists are."""
     value, fmt = parse(text)

@@ -14,6 +14,7 @@ Unknown and duplicate fields follow ``fieldValidation``: ``Strict`` makes them a
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -180,6 +181,64 @@ def base64_error(s: str) -> str | None:
     return None
 
 
+# -- per-node tables ----------------------------------------------------------------------------
+
+# What a node is to the decoder, worked out once per node (cached on it like Node's own
+# properties): (_OBJECT, {field: spec}, struct name), (_MAP, item spec, None-becomes-""),
+# (_ARRAY, item spec, None-becomes-{}), (_SCALAR, scalar code, int range or None), (_ANY,).
+# A spec is (node, anything goes, strings go, lowest int, highest int, booleans go): which
+# values decoding leaves as they are with nothing to report, so the walk skips them.
+_OBJECT, _MAP, _ARRAY, _SCALAR, _ANY = range(5)
+(_QUANTITY, _INT_OR_STRING, _STRING, _BYTES, _INTEGER, _NUMBER, _BOOLEAN,
+ _OTHER) = range(8)
+_INFO_ATTR = "_gitsync_decode_info"
+Spec = tuple[Node, bool, bool, float, float, bool]
+
+
+def _info(node: Node) -> tuple[Any, ...]:
+    got: tuple[Any, ...] | None = node.__dict__.get(_INFO_ATTR)
+    if got is None:
+        got = node.__dict__[_INFO_ATTR] = _classify(node)
+    return got
+
+
+def _classify(node: Node) -> tuple[Any, ...]:
+    kind = node.kind
+    if kind == "object":
+        return (_OBJECT, {k: _spec(sub) for k, sub in node.fields.items()}, _struct_name(node))
+    if kind == "map":
+        item = node.items
+        return (_MAP, _spec(item), item.kind == "scalar" and "string" in item.types)
+    if kind == "array":
+        return (_ARRAY, _spec(node.items), node.items.kind == "object")
+    if kind != "scalar":
+        return (_ANY,)
+    types = node.types
+    if types == {"number", "string"}:
+        return (_SCALAR, _QUANTITY, None)
+    if types == {"integer", "string"}:
+        return (_SCALAR, _INT_OR_STRING, None)
+    if "string" in types:
+        return (_SCALAR, _BYTES if node.format == "byte" else _STRING, None)
+    if "integer" in types:
+        return (_SCALAR, _INTEGER, _INT_RANGE.get(node.format or "int64", _INT_RANGE["int64"]))
+    if "number" in types:
+        return (_SCALAR, _NUMBER, None)
+    if "boolean" in types:
+        return (_SCALAR, _BOOLEAN, None)
+    return (_SCALAR, _OTHER, None)
+
+
+def _spec(node: Node) -> Spec:
+    kind = node.kind  # no deeper: recursive schemas must not be walked here
+    if kind != "scalar":
+        return (node, kind not in ("object", "map", "array"), False, 1, 0, False)
+    code = _info(node)[1]
+    lo, hi = (_info(node)[2] if code == _INTEGER else
+              (-math.inf, math.inf) if code == _NUMBER else (1, 0))
+    return (node, False, code in (_STRING, _INT_OR_STRING), lo, hi, code == _BOOLEAN)
+
+
 # -- the walk -----------------------------------------------------------------------------------
 
 class _Walk:
@@ -218,62 +277,90 @@ class _Walk:
 
     def builtin(self, value: Any, node: Node, path: str, stack: list[str], struct: str) -> Any:
         """Check ``value`` against ``node``; returns the value to store (normalized)."""
-        kind = node.kind
-        if kind == "object":
+        info = _info(node)
+        kind = info[0]
+        if kind == _OBJECT:
             if not isinstance(value, dict):
                 self.type_error(value, node, stack, struct)
                 return value
-            name = _struct_name(node)
-            fields = node.fields
+            name = info[2]
+            fields = info[1]
+            dups = self.duplicates
             for k in list(value):
-                sub_path = f"{path}.{k}" if path else k
-                self.seen(sub_path)
-                sub = fields.get(k)
-                if sub is None:
-                    self.unknown(sub_path)
+                if dups:
+                    self.seen(f"{path}.{k}" if path else k)
+                sp = fields.get(k)
+                if sp is None:
+                    self.unknown(f"{path}.{k}" if path else k)
                     del value[k]
                     continue
                 v = value[k]
                 if v is None:
                     del value[k]
+                    continue
+                if sp[1]:
+                    continue
+                t = type(v)
+                if (t is str and sp[2]) or (t is int and sp[3] <= v <= sp[4]) or (
+                        t is bool and sp[5]):
                     continue
                 stack.append(k)
-                value[k] = self.builtin(v, sub, sub_path, stack, name)
+                got = self.builtin(v, sp[0], f"{path}.{k}" if path else k, stack, name)
                 stack.pop()
+                if got is not v:
+                    value[k] = got
             return value
-        if kind == "map":
+        if kind == _MAP:
             if not isinstance(value, dict):
                 self.type_error(value, node, stack, struct)
                 return value
-            item = node.items
+            sp = info[1]
+            dups = self.duplicates
             for k in list(value):
-                sub_path = f"{path}.{k}"
-                self.seen(sub_path)
+                if dups:
+                    self.seen(f"{path}.{k}")
                 v = value[k]
                 if v is None:
-                    value[k] = "" if item.kind == "scalar" and "string" in item.types else v
+                    if info[2]:
+                        value[k] = ""
                     continue
-                value[k] = self.builtin(v, item, sub_path, stack, struct)
+                if sp[1]:
+                    continue
+                t = type(v)
+                if (t is str and sp[2]) or (t is int and sp[3] <= v <= sp[4]) or (
+                        t is bool and sp[5]):
+                    continue
+                got = self.builtin(v, sp[0], f"{path}.{k}", stack, struct)
+                if got is not v:
+                    value[k] = got
             return value
-        if kind == "array":
+        if kind == _ARRAY:
             if not isinstance(value, list):
                 self.type_error(value, node, stack, struct)
                 return value
-            item = node.items
+            sp = info[1]
             for i, v in enumerate(value):
                 if v is None:
-                    if item.kind == "object":
+                    if info[2]:
                         value[i] = {}
                     continue
-                value[i] = self.builtin(v, item, f"{path}[{i}]", stack, struct)
+                if sp[1]:
+                    continue
+                t = type(v)
+                if (t is str and sp[2]) or (t is int and sp[3] <= v <= sp[4]) or (
+                        t is bool and sp[5]):
+                    continue
+                got = self.builtin(v, sp[0], f"{path}[{i}]", stack, struct)
+                if got is not v:
+                    value[i] = got
             return value
-        if kind == "scalar":
+        if kind == _SCALAR:
             return self.scalar(value, node, stack, struct)
         return value
 
     def scalar(self, value: Any, node: Node, stack: list[str], struct: str) -> Any:
-        types = node.types
-        if types == {"number", "string"}:  # resource.Quantity
+        code = _info(node)[1]
+        if code == _QUANTITY:  # resource.Quantity
             if isinstance(value, bool) or not isinstance(value, str | int | float):
                 self._fail(quantity.QUANTITY_REGEX_ERROR)
                 return value
@@ -282,26 +369,26 @@ class _Walk:
             except quantity.QuantityError as exc:
                 self._fail(str(exc))
                 return value
-        if types == {"integer", "string"}:  # intstr.IntOrString
+        if code == _INT_OR_STRING:  # intstr.IntOrString
             if isinstance(value, str):
                 return value
             return self._integer(value, node, stack, struct, "int32")
-        if "string" in types:
+        if code in (_STRING, _BYTES):
             if not isinstance(value, str):
                 self.type_error(value, node, stack, struct)
                 return value
-            if node.format == "byte":
+            if code == _BYTES:
                 err = base64_error(value)
                 if err:
                     self._fail(err)
             return value
-        if "integer" in types:
+        if code == _INTEGER:
             return self._integer(value, node, stack, struct, node.format or "int64")
-        if "number" in types:
+        if code == _NUMBER:
             if isinstance(value, bool) or not isinstance(value, int | float):
                 self.type_error(value, node, stack, struct)
             return value
-        if "boolean" in types and not isinstance(value, bool):
+        if code == _BOOLEAN and not isinstance(value, bool):
             self.type_error(value, node, stack, struct)
         return value
 
@@ -498,11 +585,24 @@ def duplicate_fields(body: str | bytes) -> list[str]:
                 visit(v, f"{path}[{i}]")
 
     try:
-        parsed = json.loads(body, object_pairs_hook=_Pairs)
+        json.loads(body, object_pairs_hook=_no_repeats)
+        return []  # the common case, told without building paths
+    except _Repeated:
+        pass
     except ValueError:
         return []
+    parsed = json.loads(body, object_pairs_hook=_Pairs)
     visit(parsed, "")
     return found
+
+
+class _Repeated(Exception):
+    pass
+
+
+def _no_repeats(pairs: list[tuple[str, Any]]) -> None:
+    if len(pairs) > 1 and len(dict(pairs)) != len(pairs):
+        raise _Repeated
 
 
 class _Pairs:

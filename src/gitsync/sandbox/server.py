@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import traceback
-import uuid
 from email.utils import formatdate
 from http import HTTPStatus
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -15,6 +15,7 @@ from gitsync.sandbox.api import Api
 from gitsync.sandbox.errors import internal_error
 from gitsync.sandbox.faults import Faults
 from gitsync.sandbox.http import Request, Response, Stream, json_response
+from gitsync.sandbox.meta import new_uid
 from gitsync.sandbox.routing import resolve
 
 log = logging.getLogger("gitsync.sandbox")
@@ -191,10 +192,10 @@ class HttpServer:
 
     async def _write(self, writer: asyncio.StreamWriter, resp: Response, keep_alive: bool) -> None:
         headers = {
-            "Audit-Id": str(uuid.uuid4()),
+            "Audit-Id": new_uid(),
             "Cache-Control": "no-cache, private",
             "Content-Type": resp.content_type,
-            "Date": formatdate(usegmt=True),
+            "Date": _http_date(),
         }
         headers.update(resp.headers)
         headers["Content-Length"] = str(len(resp.body))
@@ -207,8 +208,8 @@ class HttpServer:
 
     async def _stream(self, stream: Stream, reader: asyncio.StreamReader,
                       writer: asyncio.StreamWriter) -> None:
-        headers = {"Audit-Id": str(uuid.uuid4()), "Cache-Control": "no-cache, private",
-                   "Content-Type": stream.content_type, "Date": formatdate(usegmt=True),
+        headers = {"Audit-Id": new_uid(), "Cache-Control": "no-cache, private",
+                   "Content-Type": stream.content_type, "Date": _http_date(),
                    "Transfer-Encoding": "chunked"}
         headers.update(stream.headers)
         head = f"HTTP/1.1 {stream.status} {_reason(stream.status)}\r\n" + "".join(
@@ -241,3 +242,16 @@ class HttpServer:
             if aclose is not None:
                 with contextlib.suppress(BaseException):
                     await aclose()
+
+
+_DATE: tuple[int, str] = (-1, "")
+
+
+def _http_date() -> str:
+    """``formatdate(usegmt=True)``, formatted once a second (it has no finer resolution)."""
+    global _DATE
+    now = int(time.time())
+    got = _DATE
+    if got[0] != now:
+        got = _DATE = (now, formatdate(now, usegmt=True))
+    return got[1]

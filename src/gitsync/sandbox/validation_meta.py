@@ -15,7 +15,7 @@ STANDARD_FINALIZERS = ("kubernetes", "orphan", "foregroundDeletion")
 
 
 def d(v: Any) -> Obj:
-    return v if isinstance(v, Mapping) else {}
+    return v if type(v) is dict or isinstance(v, Mapping) else {}
 
 
 def lst(v: Any) -> list[Any]:

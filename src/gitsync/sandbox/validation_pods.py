@@ -6,6 +6,8 @@ Run on defaulted objects, as the server does: a missing default (``terminationGr
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from gitsync.sandbox import fielderr as fe
@@ -45,6 +47,30 @@ _STANDARD_CONTAINER_RESOURCES = ("cpu", "memory", "ephemeral-storage")
 
 # -- pod template / spec -----------------------------------------------------------------------
 
+_Check = Callable[[Any, str], list[Cause]]
+
+
+def _by_value(fn: _Check) -> _Check:
+    """Remember a pure check's causes by the value checked: every apply of a workload, and
+    every pod of a rollout, validates the same template again. ``repr`` is the key, as it tells
+    apart all that decoded JSON holds (``1`` from ``1.0`` and ``True``, lists from tuples), and
+    Causes are immutable."""
+    cache: dict[tuple[str, str], tuple[Cause, ...]] = {}
+
+    @functools.wraps(fn)
+    def check(value: Any, path: str) -> list[Cause]:
+        key = (repr(value), path)
+        got = cache.get(key)
+        if got is None:
+            got = tuple(fn(value, path))
+            if len(cache) >= 512:
+                cache.clear()
+            cache[key] = got
+        return list(got)
+    return check
+
+
+@_by_value
 def validate_pod_template(template: Any, path: str) -> list[Cause]:
     """``ValidatePodTemplateSpec``: labels/annotations of the template, then its spec."""
     template = d(template)
@@ -52,14 +78,20 @@ def validate_pod_template(template: Any, path: str) -> list[Cause]:
     out = validate_labels(meta.get("labels"), fe.child(path, "labels"))
     out += validate_annotations(meta.get("annotations"), fe.child(path, "annotations"))
     spec = d(template.get("spec"))
-    out += validate_pod_spec(spec, fe.child(path, "spec"))
+    out += _pod_spec(spec, fe.child(path, "spec"))
     if spec.get("ephemeralContainers"):
         out.append(fe.forbidden(fe.child(path, "spec", "ephemeralContainers"),
                                 "ephemeral containers not allowed in pod template"))
     return out
 
 
+@_by_value
 def validate_pod_spec(spec: Obj, path: str) -> list[Cause]:
+    """``ValidatePodSpec``."""
+    return _pod_spec(spec, path)
+
+
+def _pod_spec(spec: Obj, path: str) -> list[Cause]:
     out: list[Cause] = []
     if spec.get("terminationGracePeriodSeconds") is None:
         out.append(fe.required(fe.child(path, "terminationGracePeriodSeconds")))

@@ -11,6 +11,7 @@ import getpass
 import socket
 import threading
 import time
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -22,6 +23,7 @@ from gitsync.history import (
     HistoryEntry,
     HistoryStore,
     Initiator,
+    LeaseLock,
     OperationState,
     ResourceCounts,
     ResourceResult,
@@ -29,6 +31,7 @@ from gitsync.history import (
     acquire,
 )
 from gitsync.kube import Cluster, KubeError
+from gitsync.model import annotations as ann
 from gitsync.model.application import Application
 from gitsync.model.enums import HookDeletePolicy, OperationPhase, ResultCode
 from gitsync.model.project import AppProject
@@ -80,8 +83,8 @@ class Operation:
 
     def __init__(self, app: Application, project: AppProject, cluster: Cluster,
                  request: SyncRequest, reporter: Reporter,
-                 stop: threading.Event | None = None, history_namespace: str = "gitsync-system"
-                 ) -> None:
+                 stop: threading.Event | None = None, history_namespace: str = "gitsync-system",
+                 lock: LeaseLock | None = None) -> None:
         self.app = app
         self.project = project
         self.cluster = cluster
@@ -90,6 +93,8 @@ class Operation:
         self.stop = stop or threading.Event()
         self.store = HistoryStore(cluster, namespace=history_namespace)
         self.who = initiator(request.automated)
+        #: the app's Lease when the caller already holds it (the watch loop); not released here
+        self.lock = lock
 
     # --- the whole operation, with retries --------------------------------------------------
 
@@ -98,8 +103,11 @@ class Operation:
         deadline = started + self.request.timeout if self.request.timeout else None
         if self.request.dry_run:
             return self._attempt(_now(), deadline, 0)
-        with acquire(self.cluster, self.app.name, wait=self.request.wait_lock,
-                     namespace=self.store.namespace) as lock:
+        held: AbstractContextManager[LeaseLock] = (
+            nullcontext(self.lock) if self.lock is not None else
+            acquire(self.cluster, self.app.name, wait=self.request.wait_lock,
+                    namespace=self.store.namespace))
+        with held as lock:
             lock.keep_alive()
             retries = 0
             while True:
@@ -123,7 +131,7 @@ class Operation:
     # --- one attempt ------------------------------------------------------------------------
 
     def _compare(self) -> AppState:
-        opts = CompareOptions(revision=self.request.revision)
+        opts = CompareOptions(revision=self.request.revision, offline=self.request.offline)
         if self.request.manifests is None:
             return compare_app(self.app, self.project, self.cluster, opts)
         from gitsync.sync.rollback import desired_from_manifests
@@ -255,7 +263,13 @@ class Operation:
                     # the namespace comes with this sync: validate the object in "default"
                     obj = {**obj, "metadata": {**obj["metadata"], "namespace": "default"}}
                 try:
-                    self.cluster.apply(obj, dry_run=True)
+                    if task.is_hook and task.live is not None and \
+                            HookDeletePolicy.BEFORE_HOOK_CREATION in task.delete_policies:
+                        # the sync deletes the old hook first: check this one as a new object
+                        # (applied onto the old one, a changed Job template is "immutable")
+                        self.cluster.create(_as_new(obj), dry_run=True)
+                    else:
+                        self.cluster.apply(obj, dry_run=True)
                     results.append(TaskResult(task, ResultCode.SYNCED, "dry run"))
                 except KubeError as exc:
                     failed.append(exc.message)
@@ -274,8 +288,11 @@ class Operation:
         return Outcome(state, plan, compared, results)
 
     def _entry(self, state: OperationState, plan: SyncPlan) -> HistoryEntry:
+        # only the app's own objects: the namespace of CreateNamespace=true carries no tracking
+        # label, and a rollback (which tracks what it applies) must not make it prunable
         manifests = tuple(t.resource.obj for t in plan.tasks + plan.skipped
-                          if t.resource is not None and not t.is_hook)
+                          if t.resource is not None and not t.is_hook
+                          and _labels(t.resource.obj).get(ann.TRACKING_LABEL) == self.app.name)
         return HistoryEntry(
             id=0, revision=state.revision, target_revision=state.target_revision,
             source=Source(self.app.source.repo_url, self.app.source.path),
@@ -293,6 +310,17 @@ def _result(r: TaskResult) -> ResourceResult:
         hook_type=t.hook_types[0] if t.is_hook and t.hook_types else None,
         hook_phase=OperationPhase(r.hook_phase) if r.hook_phase else None,
         sync_phase=t.phase, wave=t.wave)
+
+
+def _as_new(obj: dict[str, Any]) -> dict[str, Any]:
+    """``obj`` under a name the server generates, so a dry run checks it as a creation."""
+    md = {k: v for k, v in (obj.get("metadata") or {}).items() if k != "name"}
+    md["generateName"] = f"{(obj.get('metadata') or {}).get('name', '')}-"
+    return {**obj, "metadata": md}
+
+
+def _labels(obj: dict[str, Any]) -> dict[str, Any]:
+    return dict((obj.get("metadata") or {}).get("labels") or {})
 
 
 def _version(t: Any) -> str:

@@ -46,3 +46,5 @@ class SyncRequest:
     """Apply these manifests instead of rendering Git (rollback)."""
     only: tuple[str, ...] = ()
     """Identities of the only resources to apply (self-heal of drifted objects)."""
+    offline: bool = False
+    """Render ``revision`` from the cached clone without asking the Git remote (self-heal)."""

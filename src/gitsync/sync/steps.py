@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import groupby
 from typing import Any
 
 from gitsync.health import assess, hook_phase
@@ -90,7 +91,11 @@ class StepRunner:
             left = self.waiter.wait([t.key for t in recreate], lambda k, o: o is None, deadline)
             if left:
                 return self._timeout(out, f"waiting for deletion of hook {_names(left)}")
-        applied = self._parallel(self._apply, applies)
+        # kind by kind (the step is in kind order), each kind in parallel, as gitops-engine:
+        # a Namespace or CRD exists before the objects of the same wave that need it
+        applied: list[TaskResult] = []
+        for _, group in groupby(applies, key=lambda t: t.key.kind):
+            applied += self._parallel(self._apply, list(group))
         out.results += applied
         if any(r.failed for r in applied):
             out.failed = True
@@ -99,6 +104,10 @@ class StepRunner:
         if not wait:
             return out
         return self._wait(out, [r for r in applied if r.status == ResultCode.SYNCED], deadline)
+
+    def _tracked(self, task: Task) -> bool:
+        md = (task.resource.obj.get("metadata") or {}) if task.resource is not None else {}
+        return (md.get("labels") or {}).get(ann.TRACKING_LABEL) == self.app
 
     def _timeout(self, out: StepOutcome, message: str) -> StepOutcome:
         out.failed = out.timed_out = True
@@ -206,7 +215,10 @@ class StepRunner:
                 return True
             return False
 
-        left = self.waiter.wait(list(by_key), judge, deadline)
+        # objects without the tracking label (the namespace of CreateNamespace=true) are
+        # invisible to a watch by that label: watch everything of their kind instead
+        track = all(self._tracked(r.task) for r in applied)
+        left = self.waiter.wait(list(by_key), judge, deadline, track=track)
         self.release_hooks([r.task for r in applied if r.task.is_hook
                             and r.hook_phase in ("Succeeded", "Failed")])
         degraded = [r for r in applied if r.health == HealthStatus.DEGRADED]

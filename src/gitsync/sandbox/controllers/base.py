@@ -42,6 +42,25 @@ def _sane_scale(value: float) -> float:
     return value if math.isfinite(value) and value > 0 else 0.0
 
 
+def _path_copy(obj: dict[str, Any], paths: tuple[str, ...]) -> dict[str, Any]:
+    """``obj`` with the maps along ``paths`` copied (one level each), everything else shared."""
+    out = dict(obj)
+    for path in paths:
+        src: Any = obj
+        dst: dict[str, Any] = out
+        for part in path.split("."):
+            old = src.get(part) if type(src) is dict else None
+            cur = dst.get(part)
+            if type(cur) is not dict:
+                break
+            if cur is old:
+                copied: dict[str, Any] = dict(cur)  # type: ignore[arg-type]
+                dst[part] = copied
+                cur = copied
+            src, dst = old, cur
+    return out
+
+
 class Runtime:
     """The queue, the timers, the index and the write helpers the controllers use."""
 
@@ -209,24 +228,28 @@ class Runtime:
         if obj.get("status") == status:
             return
         md = obj["metadata"]
-
-        def mutate(o: dict[str, Any]) -> None:
-            o["status"] = status
-        self.cluster.write_status(rt, md.get("namespace", ""), md["name"], mutate, manager)
+        self.cluster.replace_status(rt, md.get("namespace", ""), md["name"], status, manager)
 
     def update(self, rt: ResourceType, obj: dict[str, Any],
-               mutate: Callable[[dict[str, Any]], None], manager: str = KCM) -> None:
-        """A main-resource write (spec, labels, ownerReferences), skipped when nothing changes."""
+               mutate: Callable[[dict[str, Any]], None], manager: str = KCM,
+               touches: tuple[str, ...] = ()) -> None:
+        """A main-resource write (spec, labels, ownerReferences), skipped when nothing changes.
+
+        ``touches`` names the maps ``mutate`` changes in place (dotted paths such as
+        ``metadata.annotations``; it may set keys there, nothing deeper): then only those maps
+        are copied and the rest is shared with the stored object, which is never mutated.
+        Without it ``mutate`` gets a deep copy.
+        """
         md = obj["metadata"]
         entry = self.cluster.store.get(rt.key, md.get("namespace", ""), md["name"])
         if entry is None:
             return
-        body = entry.copy()
+        body = _path_copy(entry.obj, ("metadata", *touches)) if touches else entry.copy()
         mutate(body)
         if body == entry.obj:
             return
         self.cluster.update(rt, md.get("namespace", ""), md["name"], body,
-                            WriteOptions(manager, False, "Ignore"))
+                            WriteOptions(manager, False, "Ignore", trusted=True))
 
     def create(self, rt: ResourceType, namespace: str, body: dict[str, Any],
                manager: str = KCM) -> dict[str, Any] | None:
@@ -250,13 +273,17 @@ class Runtime:
             log.debug("delete %s %s/%s: %s", rt.plural, namespace, name, exc)
 
     def commit_raw(self, rt: ResourceType, obj: dict[str, Any],
-                   mutate: Callable[[dict[str, Any]], None]) -> None:
-        """Commit ``mutate``'s change without the update strategy, as pods/binding does."""
+                   mutate: Callable[[dict[str, Any]], None],
+                   touches: tuple[str, ...] = ()) -> None:
+        """Commit ``mutate``'s change without the update strategy, as pods/binding does.
+
+        ``touches`` as for ``update``.
+        """
         # upstream bindings bump no generation and leave no managedFields entry
         md = obj["metadata"]
         entry = self.cluster.store.get(rt.key, md.get("namespace", ""), md["name"])
         if entry is None:
             return
-        body = entry.copy()
+        body = _path_copy(entry.obj, ("metadata", *touches)) if touches else entry.copy()
         mutate(body)
         self.cluster._commit(rt, meta.ordered(body, rt.api_version, rt.kind), entry.obj)

@@ -18,7 +18,7 @@ from gitsync.sandbox.controllers.podutil import (
     new_pod,
     owned,
 )
-from gitsync.sandbox.controllers.util import as_int, fnv_hash
+from gitsync.sandbox.controllers.util import as_int, template_hash
 from gitsync.sandbox.store import Key
 
 REVISION_LABEL = "controller-revision-hash"
@@ -58,7 +58,7 @@ class DaemonSetController(Controller):
         tmpl = spec.get("template") or {}
         selector = (tmpl.get("spec") or {}).get("nodeSelector") or {}
         desired = 1 if all(NODE_LABELS.get(k) == v for k, v in selector.items()) else 0
-        h = fnv_hash(tmpl, as_int(old.get("collisionCount"), 0))
+        h = template_hash(tmpl, as_int(old.get("collisionCount"), 0))
         active = [p for p in owned(self.mgr, ds) if is_active(p)]
         if not is_deleting(ds):
             rolling = (spec.get("updateStrategy") or {}).get("type",

@@ -7,7 +7,6 @@ are upstream's; the progress deadline is the object's duration when its outcome 
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from gitsync.sandbox import meta
@@ -19,11 +18,12 @@ from gitsync.sandbox.controllers.util import (
     condition,
     controller_ref,
     duration_of,
-    fnv_hash,
     intstr,
+    json_copy,
     outcome_of,
     owner_ref,
     set_condition,
+    template_hash,
 )
 from gitsync.sandbox.store import Key
 
@@ -72,8 +72,8 @@ class DeploymentController(Controller):
             return
         spec = d.get("spec") or {}
         replicas = max(as_int(spec.get("replicas"), 1), 0)
-        h = fnv_hash(spec.get("template") or {}, as_int((d.get("status") or {})
-                                                         .get("collisionCount"), 0))
+        h = template_hash(spec.get("template") or {}, as_int((d.get("status") or {})
+                                                              .get("collisionCount"), 0))
         conds = list((d.get("status") or {}).get("conditions") or [])
         new_rs = next((r for r in owned(self.mgr, d, RS_KEY)
                        if r["metadata"]["name"] == f"{name}-{h}"), None)
@@ -107,10 +107,10 @@ class DeploymentController(Controller):
                 "ownerReferences", []).append(owner_ref(d)))
             return self.mgr.get(RS_KEY, ns, rs_name), "FoundNewReplicaSet"
         spec = d.get("spec") or {}
-        tmpl = copy.deepcopy(spec.get("template") or {})
+        tmpl = json_copy(spec.get("template") or {})
         tmd = tmpl.setdefault("metadata", {})
         tmd["labels"] = {**(tmd.get("labels") or {}), HASH_LABEL: h}
-        selector = copy.deepcopy(spec.get("selector") or {})
+        selector = json_copy(spec.get("selector") or {})
         selector["matchLabels"] = {**(selector.get("matchLabels") or {}), HASH_LABEL: h}
         md: dict[str, Any] = {"name": rs_name, "namespace": ns, "labels": tmd["labels"],
                               "annotations": {}, "ownerReferences": [owner_ref(d)]}
@@ -138,6 +138,24 @@ class DeploymentController(Controller):
                 ann[k] = v
         ann[DESIRED] = str(replicas)
         ann[MAX] = str(replicas + self._surge(d, replicas))
+
+    def _in_sync(self, d: dict[str, Any], rs: dict[str, Any], want: int, replicas: int,
+                 top: int) -> bool:
+        """Whether _scale's ``sync`` would leave the stored ReplicaSet as it is (then the
+        write, and the copy it starts from, are skipped)."""
+        md = rs["metadata"]
+        cur = self.mgr.get(RS_KEY, md.get("namespace", ""), md["name"])
+        if cur is None:
+            return True  # Runtime.update does nothing either
+        spec, ann = cur.get("spec"), cur["metadata"].get("annotations")
+        if type(spec) is not dict or type(ann) is not dict or "replicas" not in spec \
+                or spec["replicas"] != want or _revision(cur) <= top:
+            return False
+        for k, v in (d["metadata"].get("annotations") or {}).items():
+            if k not in _NOT_COPIED and (k not in ann or ann[k] != v):
+                return False
+        return (DESIRED in ann and ann[DESIRED] == str(replicas) and MAX in ann
+                and ann[MAX] == str(replicas + self._surge(d, replicas)))
 
     def _target(self, d: dict[str, Any], old: list[dict[str, Any]], replicas: int) -> int:
         """The new ReplicaSet's size: all at once, after the old pods are gone for Recreate."""
@@ -178,17 +196,21 @@ class DeploymentController(Controller):
                 self._annotate(d, o, replicas)
                 if _revision(o) <= top:
                     o["metadata"]["annotations"][REVISION] = str(top + 1)
-            self.mgr.update(self.rs_rt, new_rs, sync)
+            if not self._in_sync(d, new_rs, want, replicas, top):
+                self.mgr.update(self.rs_rt, new_rs, sync,
+                                touches=("spec", "metadata.annotations"))
             rev = str(max(top + 1, _revision(new_rs)))
             if (d["metadata"].get("annotations") or {}).get(REVISION) != rev:
                 self.mgr.update(self.rt, d, lambda o: o["metadata"].setdefault(
-                    "annotations", {}).__setitem__(REVISION, rev))
+                    "annotations", {}).__setitem__(REVISION, rev),
+                    touches=("metadata.annotations",))
         if paused:
             return
         done = new_rs is not None and _st(new_rs, "availableReplicas") >= replicas
         for r in old:
             if (recreate or done) and (r.get("spec") or {}).get("replicas"):
-                self.mgr.update(self.rs_rt, r, lambda o: o["spec"].__setitem__("replicas", 0))
+                self.mgr.update(self.rs_rt, r, lambda o: o["spec"].__setitem__("replicas", 0),
+                                touches=("spec",))
         limit = max(as_int((d.get("spec") or {}).get("revisionHistoryLimit"), 10), 0)
         idle = sorted((r for r in old if not (r.get("spec") or {}).get("replicas")
                        and not _st(r, "replicas") and not is_deleting(r)), key=_revision)
@@ -231,8 +253,8 @@ class DeploymentController(Controller):
         md = d["metadata"]
         old = d.get("status") or {}
         rss = owned(self.mgr, d, RS_KEY)
-        h = fnv_hash((d.get("spec") or {}).get("template") or {},
-                     as_int(old.get("collisionCount"), 0))
+        h = template_hash((d.get("spec") or {}).get("template") or {},
+                          as_int(old.get("collisionCount"), 0))
         new_rs = next((r for r in rss if r["metadata"]["name"] == f"{md['name']}-{h}"), None)
         new: dict[str, int] = {
             "replicas": sum(_st(r, "replicas") for r in rss),

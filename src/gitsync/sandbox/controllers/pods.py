@@ -156,7 +156,7 @@ class PodController(Controller):
             conds.append({"type": "PodScheduled", "status": "True", "lastProbeTime": None,
                           "lastTransitionTime": now})
             st["conditions"] = conds
-        self.mgr.commit_raw(self.rt, pod, mutate)
+        self.mgr.commit_raw(self.rt, pod, mutate, touches=("spec", "status"))
 
     def _write(self, pod: dict[str, Any], new_phase: str, state: str) -> None:
         now = meta.now()

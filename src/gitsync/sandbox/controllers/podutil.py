@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from gitsync.sandbox.controllers.base import Runtime
-from gitsync.sandbox.controllers.util import controller_ref, is_true, owner_ref
+from gitsync.sandbox.controllers.util import controller_ref, is_true, json_copy, owner_ref
 from gitsync.sandbox.store import Key
 
 PODS: Key = ("", "pods")
@@ -57,7 +56,7 @@ def new_pod(owner: dict[str, Any], template: dict[str, Any] | None, *,
             name: str = "", generate_name: str = "",
             labels: dict[str, str] | None = None) -> dict[str, Any]:
     """A pod from a pod template, controlled by ``owner``."""
-    tmpl = copy.deepcopy(template or {})
+    tmpl = json_copy(template or {})
     tmd = tmpl.get("metadata") or {}
     md: dict[str, Any] = {}
     if name:

@@ -3,7 +3,6 @@ from volumeClaimTemplates, rolling updates from the highest ordinal down, revisi
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from gitsync.sandbox.controllers.base import Handler, Runtime
@@ -16,7 +15,7 @@ from gitsync.sandbox.controllers.podutil import (
     new_pod,
     owned,
 )
-from gitsync.sandbox.controllers.util import as_int, fnv_hash
+from gitsync.sandbox.controllers.util import as_int, json_copy, template_hash
 from gitsync.sandbox.store import Key
 
 REVISION_LABEL = "controller-revision-hash"
@@ -51,7 +50,7 @@ class StatefulSetController(Controller):
         old = sts.get("status") or {}
         replicas = max(as_int(spec.get("replicas"), 1), 0)
         collisions = as_int(old.get("collisionCount"), 0)
-        update_rev = f"{name}-{fnv_hash(spec.get('template') or {}, collisions)}"
+        update_rev = f"{name}-{template_hash(spec.get('template') or {}, collisions)}"
         current_rev = old.get("currentRevision") or update_rev
         pods = {p["metadata"]["name"]: p for p in owned(self.mgr, sts)}
         if not is_deleting(sts):
@@ -130,7 +129,7 @@ class StatefulSetController(Controller):
                     cmd["labels"] = labels
                 self.mgr.create(self.pvc_rt, ns, {
                     "apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": cmd,
-                    "spec": copy.deepcopy(tmpl.get("spec") or {})})
+                    "spec": json_copy(tmpl.get("spec") or {})})
             volumes = [v for v in volumes if v.get("name") != vname]
             volumes.append({"name": vname, "persistentVolumeClaim": {"claimName": claim}})
         if volumes:
