@@ -405,7 +405,7 @@ def test_apply_to_a_subresource_is_its_own_entry() -> None:
 
 @pytest.mark.parametrize(("config", "code", "message"), [
     (cfg(metadata__managedFields=[]), 400, "metadata.managedFields must be nil"),
-    (cfg(spec__template={"spec": {"containers": [{"name": "a"}, {"name": "a"}]}}), 500,
+    (cfg(spec__template={"spec": {"containers": [{"name": "a"}, {"name": "a"}]}}), 400,
      "failed to create typed patch object (default/nginx; apps/v1, Kind=Deployment): "
      '.spec.template.spec.containers: duplicate entries for key [name="a"]'),
 ], ids=["managed-fields-in-config", "duplicate-items"])

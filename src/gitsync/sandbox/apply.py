@@ -431,8 +431,9 @@ def server_side_apply(live: dict[str, Any] | None, config: dict[str, Any], *, ma
     try:
         applied = config_fields(config, schema)
     except InvalidObject as err:
-        raise ApiError(500, "", f"failed to create typed patch object ({_gvknn(config)}): "
-                                f"{err}") from None
+        # upstream answers 500 here; a malformed request must not look like a server fault
+        raise ApiError(400, "BadRequest", f"failed to create typed patch object "
+                                          f"({_gvknn(config)}): {err}", {}) from None
     base: dict[str, Any] = {}
     entries: dict[Key, _Entry] = {}
     if live is not None:

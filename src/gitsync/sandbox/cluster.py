@@ -232,6 +232,11 @@ class Cluster:
         old = entry.obj
         name = old["metadata"]["name"]
         new = _carry_over(rt, old, new, subresource)
+        md = new.setdefault("metadata", {})
+        for k in ("uid", "creationTimestamp"):
+            # a PUT that leaves these out keeps the stored ones, as kube-apiserver does
+            if not md.get(k) and k in old["metadata"]:
+                md[k] = old["metadata"][k]
         warnings = [] if opts.trusted else admission.admit(
             self, rt, new, old, opts.field_validation, subresource, opts.raw_body)
         new = self._finish(rt, new, namespace)

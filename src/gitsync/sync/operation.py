@@ -173,10 +173,19 @@ class Operation:
         if self.request.dry_run:
             return self._dry_run(state, plan, compared)
         self._check_prune(plan, compared)
+        shared = [r for r in compared.managed if r.shared_with]
+        if shared and self.app.sync_policy.option("FailOnSharedResource") == "true":
+            names = ", ".join(f"{r.key.identity} is part of applications {self.app.name} and "
+                              f"{r.shared_with}" for r in shared[:3])
+            state = replace(state, phase=OperationPhase.FAILED, finished_at=_now(),
+                            message=f"Shared resource found: {names}")
+            self.store.record_operation(self.app.name, state)
+            return Outcome(state, plan, compared, [])
         self.store.record_operation(self.app.name, state)
         runner = StepRunner(self.cluster, self.app.name, self.reporter, self.stop,
                             propagation=self.app.sync_policy.option("PrunePropagationPolicy")
-                            or "foreground")
+                            or "foreground",
+                            replace_all=self.app.sync_policy.option("Replace") == "true")
         results: list[TaskResult] = []
         failure: StepOutcome | None = None
         steps = list(plan.steps)

@@ -52,8 +52,10 @@ class StepRunner:
     """Executes steps against one cluster, reporting each resource as it goes."""
 
     def __init__(self, cluster: Cluster, app: str, reporter: Reporter, stop: threading.Event,
-                 propagation: str = "Foreground") -> None:
+                 propagation: str = "Foreground", replace_all: bool = False) -> None:
         self.cluster = cluster
+        #: app-level ``Replace=true``: PUT every object instead of applying it
+        self.replace_all = replace_all
         self.app = app
         self.reporter = reporter
         self.stop = stop
@@ -126,7 +128,9 @@ class StepRunner:
         assert task.resource is not None
         obj = task.resource.obj
         try:
-            if task.resource.option("Replace") == "true" and task.live is not None:
+            replace_it = task.resource.option("Replace") == "true" or (
+                self.replace_all and task.resource.option("Replace") != "false")
+            if replace_it and task.live is not None:
                 self.cluster.replace(_without_rv(obj))
             else:
                 self.cluster.apply(obj)

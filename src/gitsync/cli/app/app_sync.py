@@ -80,7 +80,7 @@ def sync(
 ) -> None:
     """Sync an app: PreSync hooks, waves applied in parallel and waited for, PostSync hooks
     (SyncFail on failure), prune, history. Exit 0 on success, 20 on failure."""
-    from gitsync.sync import Operation, SyncRequest
+    from gitsync.sync import Operation, SyncRequest, ensure_not_automated
     check_output(output, (Output.TEXT, Output.JSON, Output.YAML))
     if strategy not in ("hook", "apply"):
         from gitsync.errors import UsageError
@@ -88,6 +88,9 @@ def sync(
     options = global_options(ctx)
     console = Console.for_options(options)
     with open_app(name, apps, options) as s, stop_on_signals() as stop:
+        if revision and not dry_run:
+            # as Argo CD: an automated app follows its targetRevision, not a one-off revision
+            ensure_not_automated(s.app, "a sync to another revision")
         retry = retry_strategy(s.app, retry_limit, retry_backoff_duration,
                                retry_backoff_factor, retry_backoff_max_duration)
         request = SyncRequest(
