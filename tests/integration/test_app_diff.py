@@ -393,3 +393,22 @@ def test_bad_manifests_exit_2(ws: Workspace, file: str, text: str, fragment: str
     result = ws.cli("app", "diff", "shop-dev", "--apps", str(ws.apps))
     assert result.exit_code == EXIT_USAGE, result.stdout + result.stderr
     assert fragment in _error(result)
+
+
+def test_respect_ignore_differences_keeps_live_replicas(ws: Workspace) -> None:
+    ws.write_app("shop-staging", (ws.apps / "shop-staging.yaml").read_text()
+                 .replace("      - PruneLast=true\n",
+                          "      - PruneLast=true\n      - RespectIgnoreDifferences=true\n")
+                 .replace("  syncPolicy:", "  ignoreDifferences:\n    - group: apps\n"
+                          "      kind: Deployment\n      name: api\n"
+                          "      jsonPointers: [/spec/replicas]\n  syncPolicy:"))
+    first = ws.cli("app", "sync", "shop-staging", "--apps", str(ws.apps))
+    assert first.exit_code == 0, first.stdout + first.stderr
+    apps_api(ws).patch_namespaced_deployment_scale(
+        "api", "shop-staging", {"spec": {"replicas": 6}}, field_manager="hpa")
+    again = ws.cli("app", "sync", "shop-staging", "--apps", str(ws.apps))
+    assert again.exit_code == 0, again.stdout + again.stderr
+    # the ignored field kept its live value; the rest of the object is Git's
+    api = apps_api(ws).read_namespaced_deployment("api", "shop-staging")
+    assert api.spec.replicas == 6
+    assert api.spec.template.spec.containers[0].image == "shop/api:1.4.0"

@@ -18,6 +18,8 @@ from typing import Any
 
 from gitsync.compare import AppState, CompareOptions, compare_app, compare_desired
 from gitsync.compare.app import Desired
+from gitsync.diff import IgnoreRules
+from gitsync.diff.respect import respect_ignored
 from gitsync.errors import InvalidInputError, OperationFailedError
 from gitsync.history import (
     HistoryEntry,
@@ -35,7 +37,7 @@ from gitsync.model import annotations as ann
 from gitsync.model.application import Application
 from gitsync.model.enums import HookDeletePolicy, OperationPhase, ResultCode
 from gitsync.model.project import AppProject
-from gitsync.model.resource import ResourceKey
+from gitsync.model.resource import Resource, ResourceKey
 from gitsync.plan import (
     Action,
     PlanItem,
@@ -141,11 +143,20 @@ class Operation:
 
     def _plan(self, compared: AppState, started: str) -> SyncPlan:
         items = []
-        for r in compared.resources:
-            if self.request.only and r.key.identity not in self.request.only:
-                continue
-            items.append(PlanItem(key=r.key, resource=r.desired, live=r.live,
-                                  modified=bool(r.diff and r.diff.modified) or r.hook))
+        # ignored fields keep their live values when asked, and always when healing drift:
+        # ignoreDifferences fields are never reverted
+        respect = (self.app.sync_policy.option("RespectIgnoreDifferences") == "true"
+                   or self.request.operation == "self-heal") and bool(self.app.ignore_differences)
+        with IgnoreRules.compile(self.app.ignore_differences if respect else ()) as rules:
+            for r in compared.resources:
+                if self.request.only and r.key.identity not in self.request.only:
+                    continue
+                desired = r.desired
+                if respect and desired is not None and not r.hook:
+                    obj = respect_ignored(desired.obj, r.live, rules.for_resource(r.key))
+                    desired = Resource(obj, desired.origin, desired.extra)
+                items.append(PlanItem(key=r.key, resource=desired, live=r.live,
+                                      modified=bool(r.diff and r.diff.modified) or r.hook))
         filters = tuple(parse_resource_filter(f) for f in self.request.resources)
         opts = PlanOptions(
             prune=self.request.prune, dry_run=self.request.dry_run,
