@@ -218,3 +218,35 @@ def deployment(generation: int = 2, **status: Any) -> dict[str, Any]:
             **status,
         },
     }
+
+
+def test_live_progress_in_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from gitsync.cli.console import Console
+    err = io.StringIO()
+    console = Console(color=False, stdout=io.StringIO(), stderr=err)
+    monkeypatch.setattr(Console, "interactive", property(lambda self: True))
+    with console.progress("sync shop"):
+        console.info("Sync ▸ wave 1")
+        console.event("Deployment/shop/api", "Synced", "configured")
+        console.event("Deployment/shop/api", "Healthy")
+        console.event("Service/shop/api", "Synced", "created")
+    text = err.getvalue()
+    # one table updated in place: the last state of each resource, not a line per event
+    assert "sync shop  Sync ▸ wave 1" in text
+    final = text[text.rindex("RESOURCE"):]
+    assert "Deployment/shop/api   Healthy" in final or "Deployment/shop/api  Healthy" in final
+    assert "Service/shop/api" in final and "configured" not in final
+
+
+def test_plain_progress_without_a_terminal() -> None:
+    import io
+
+    from gitsync.cli.console import Console
+    err = io.StringIO()
+    console = Console(color=False, stdout=io.StringIO(), stderr=err)
+    with console.progress("sync shop"):
+        console.info("Sync ▸ wave 1")
+        console.event("Deployment/shop/api", "Synced", "configured")
+    assert err.getvalue() == "Sync ▸ wave 1\nDeployment/shop/api  Synced  configured\n"

@@ -7,10 +7,11 @@ prints plain, line-per-event text so logs stay readable and tests can assert exa
 from __future__ import annotations
 
 import os
+import threading
 import traceback
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Literal, TextIO
+from typing import Any, Literal, TextIO
 
 from rich.console import Console as RichConsole
 from rich.text import Text
@@ -56,6 +57,12 @@ class Console(Reporter):
             soft_wrap=True,
             emoji=False,
         )
+        # the live progress view (a terminal only): resource → (stage, status, message)
+        self._live: Any = None
+        self._lock = threading.Lock()
+        self._rows: dict[str, tuple[str, str, str]] = {}
+        self._title = ""
+        self._stage = ""
 
     @classmethod
     def for_options(cls, options: GlobalOptions) -> Console:
@@ -69,16 +76,65 @@ class Console(Reporter):
     # --- Reporter -----------------------------------------------------------------------------
 
     def info(self, message: str) -> None:
+        if self._live is not None:
+            self._stage = message
+            self._refresh()
+            return
         self._err.print(message, markup=False)
 
     def warn(self, message: str) -> None:
         self._err.print(Text.assemble(("warning: ", "bold yellow"), message))
 
     def event(self, subject: str, status: str, message: str = "") -> None:
+        if self._live is not None:
+            with self._lock:
+                self._rows[subject] = (self._stage, status, message)
+            self._refresh()
+            return
         line = Text.assemble((subject, "bold"), "  ", (status, _STATUS_STYLES.get(status, "")))
         if message:
             line.append(f"  {message}")
         self._err.print(line)
+
+    # --- live progress ------------------------------------------------------------------------
+
+    @contextmanager
+    def progress(self, title: str) -> Iterator[None]:
+        """In a terminal, one table updated in place (stage, resource, status, message);
+        elsewhere (pipes, CI) the plain line-per-event output."""
+        if not self.interactive:
+            yield
+            return
+        from rich.live import Live
+        self._rows = {}
+        self._title = title
+        self._stage = ""
+        with Live(self._render(), console=self._err, refresh_per_second=8,
+                  transient=False) as live:
+            self._live = live
+            try:
+                yield
+            finally:
+                self._refresh()
+                self._live = None
+
+    def _render(self) -> Any:
+        from rich.table import Table
+        table = Table(title=f"{self._title}  {self._stage}".rstrip(), title_justify="left",
+                      box=None, show_edge=False, pad_edge=False)
+        for column in ("RESOURCE", "STATUS", "MESSAGE"):
+            table.add_column(column)
+        with self._lock:
+            rows = list(self._rows.items())
+        for subject, (_stage, status, message) in rows:
+            table.add_row(subject, Text(status, style=_STATUS_STYLES.get(status, "")),
+                          message)
+        return table
+
+    def _refresh(self) -> None:
+        live = self._live
+        if live is not None:
+            live.update(self._render())
 
     # --- results ------------------------------------------------------------------------------
 

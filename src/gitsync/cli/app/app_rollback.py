@@ -52,7 +52,8 @@ def rollback(
                               timeout=timeout, allow_mass_prune=yes, skip_hooks=True,
                               reason=info, operation="rollback", rollback_of=entry.id,
                               manifests=tuple(entry.manifests))
-        outcome = Operation(s.app, s.project, s.cluster, request, console, stop).run()
+        with console.progress(f"{request.operation} {s.app.name}"):
+            outcome = Operation(s.app, s.project, s.cluster, request, console, stop).run()
     sync_output.print_summary(console, outcome, output)
     if not outcome.succeeded:
         raise typer.Exit(EXIT_OPERATION_FAILED)

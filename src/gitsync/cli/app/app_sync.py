@@ -98,7 +98,8 @@ def sync(
             dry_run=dry_run, revision=revision, resources=tuple(resource or ()),
             timeout=timeout, asynchronous=asynchronous, retry=retry, allow_mass_prune=yes,
             skip_hooks=strategy == "apply", reason=info, wait_lock=wait_lock)
-        outcome = Operation(s.app, s.project, s.cluster, request, console, stop).run()
+        with console.progress(f"{request.operation} {s.app.name}"):
+            outcome = Operation(s.app, s.project, s.cluster, request, console, stop).run()
     if dry_run and output == Output.TEXT and outcome.plan is not None:
         from gitsync.plan import render_tree
         for line in render_tree(outcome.plan):

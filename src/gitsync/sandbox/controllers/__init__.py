@@ -10,6 +10,7 @@ import asyncio
 
 from gitsync.sandbox.cluster import Cluster
 from gitsync.sandbox.controllers import bootstrap
+from gitsync.sandbox.controllers.autoscaling import HPAController
 from gitsync.sandbox.controllers.base import Runtime
 from gitsync.sandbox.controllers.controller import Controller
 from gitsync.sandbox.controllers.customresources import CRDController
@@ -51,7 +52,8 @@ class ControllerManager(Runtime):
                 StatefulSetController(self), DaemonSetController(self), JobController(self),
                 ClaimController(self), VolumeController(self),
                 ServiceController(self, pool, "v1"),
-                IngressController(self, pool, "v1"), CRDController(self)]
+                IngressController(self, pool, "v1"), CRDController(self),
+                HPAController(self)]
             for ctrl in self.controllers:
                 self.register(ctrl)
         # objects loaded from a state file produced no events: index them up front
