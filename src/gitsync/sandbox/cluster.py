@@ -604,12 +604,28 @@ def _carry_over(rt: ResourceType, old: dict[str, Any], new: dict[str, Any],
 
 def _same(old: dict[str, Any], new: dict[str, Any]) -> bool:
     """Equal apart from managedFields timestamps: such writes are no-ops upstream too."""
-    def strip(o: dict[str, Any]) -> dict[str, Any]:
-        md = dict(o["metadata"])
-        md["managedFields"] = [{k: v for k, v in e.items() if k != "time"}
-                               for e in md.get("managedFields") or []]
-        return {**o, "metadata": md}
-    return strip(old) == strip(new)
+    # compared part by part, without building stripped copies; shared parts are skipped
+    om, nm = old["metadata"], new["metadata"]
+    if old.keys() != new.keys() or (om.keys() | _MF) != (nm.keys() | _MF):
+        return False
+    for k, v in old.items():
+        if k != "metadata" and v is not new[k] and v != new[k]:
+            return False
+    for k, v in om.items():
+        if k != "managedFields" and v is not nm[k] and v != nm[k]:
+            return False
+    a, b = om.get("managedFields") or [], nm.get("managedFields") or []
+    if len(a) != len(b):
+        return False
+    for x, y in zip(a, b, strict=True):
+        if x is not y and ((x.keys() - _TIME) != (y.keys() - _TIME) or any(
+                k != "time" and v != y[k] for k, v in x.items())):
+            return False
+    return True
+
+
+_MF = {"managedFields"}
+_TIME = {"time"}
 
 
 def _short(body: dict[str, Any]) -> str:

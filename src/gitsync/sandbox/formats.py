@@ -128,6 +128,27 @@ def is_dns1035_label(value: str) -> list[str]:
 
 def is_qualified_name(value: str) -> list[str]:
     """Label keys, annotation keys, finalizers: an optional DNS subdomain prefix and a name."""
+    return _remembered(_QUALIFIED_NAMES, _is_qualified_name, value)
+
+
+def _remembered(cache: dict[str, tuple[str, ...]], check: Callable[[str], list[str]],
+                value: str) -> list[str]:
+    # label keys and values repeat on every write of an object: remember their verdicts
+    if type(value) is not str:
+        return check(value)
+    got = cache.get(value)
+    if got is None:
+        if len(cache) >= 4096:
+            cache.clear()
+        got = cache[value] = tuple(check(value))
+    return list(got)
+
+
+_QUALIFIED_NAMES: dict[str, tuple[str, ...]] = {}
+_LABEL_VALUES: dict[str, tuple[str, ...]] = {}
+
+
+def _is_qualified_name(value: str) -> list[str]:
     errs: list[str] = []
     parts = value.split("/")
     if len(parts) == 1:
@@ -154,6 +175,10 @@ def is_qualified_name(value: str) -> list[str]:
 
 
 def is_label_value(value: str) -> list[str]:
+    return _remembered(_LABEL_VALUES, _is_label_value, value)
+
+
+def _is_label_value(value: str) -> list[str]:
     errs = []
     if len(value) > LABEL_VALUE_MAX:
         errs.append(max_len_error(LABEL_VALUE_MAX))

@@ -640,16 +640,17 @@ def fields_of(obj: dict[str, Any], schema: Node | None) -> FieldSet:
 def config_fields(obj: dict[str, Any], schema: Node | None) -> FieldSet:
     """Like fields_of, but raise InvalidObject as the server rejects a bad apply config."""
     errs: list[str] = []
-    trie = _fields(obj, schema, schema_info(schema), errs, [])
+    trie = _fields(obj, schema, schema_info(schema), errs, [], memo=True)
     if errs:
         raise InvalidObject(errs[0] if len(errs) == 1 else "errors:\n  " + "\n  ".join(errs))
     return FieldSet(trie)
 
 
 def _fields(value: dict[str, Any], node: Node | None, info: Info, errs: list[str] | None,
-            path: list[str]) -> Trie:
+            path: list[str], memo: bool = False) -> Trie:
     # errs is None for live objects (duplicates tolerated); otherwise problems are collected
-    # there, with ``path`` kept current to name where they are.
+    # there, with ``path`` kept current to name where they are. ``memo``: remember the sets
+    # of the maps directly below (an apply config's spec is the same from apply to apply).
     out: Trie = {}
     cat = info[0]
     kids = struct_children(node, info) if node is not None else None
@@ -677,14 +678,36 @@ def _fields(value: dict[str, Any], node: Node | None, info: Info, errs: list[str
             leaf = False
             if v:
                 path.append(pe)
-                children = (_fields(v, sub, si, errs, path) if tv is dict
-                            else _list_fields(v, si, errs, path))
+                if memo and tv is dict and errs is not None:
+                    children = _remembered_fields(v, sub, si, errs, path)
+                else:
+                    children = (_fields(v, sub, si, errs, path) if tv is dict
+                                else _list_fields(v, si, errs, path))
                 path.pop()
         # Leaves, nulls, empty maps and map keys are members; named non-empty structs are not.
         entry = _fin(leaf or not named, children or {})
         if entry is not None:
             out[pe] = entry
     return out
+
+
+#: (node, path, repr of the value) -> (its set's trie, the problems found); tries are never
+#: mutated, and repr tells apart everything decoded JSON holds (1, 1.0 and True too)
+_CONFIG_FIELDS: dict[tuple[Node | None, str, str], tuple[Trie, tuple[str, ...]]] = {}
+
+
+def _remembered_fields(value: dict[str, Any], node: Node | None, info: Info, errs: list[str],
+                       path: list[str]) -> Trie:
+    key = (node, "/".join(path), repr(value))
+    got = _CONFIG_FIELDS.get(key)
+    if got is None:
+        mine: list[str] = []
+        got = (_fields(value, node, info, mine, path), tuple(mine))
+        if len(_CONFIG_FIELDS) >= 256:
+            _CONFIG_FIELDS.clear()
+        _CONFIG_FIELDS[key] = got
+    errs.extend(got[1])
+    return got[0]
 
 
 def _preserves(node: Node | None) -> bool:

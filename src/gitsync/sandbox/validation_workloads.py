@@ -105,7 +105,7 @@ def _selector_immutable(obj: Obj, old: Obj | None) -> list[Cause]:
     if old is None:
         return []
     new_sel, old_sel = d(obj.get("spec")).get("selector"), d(old.get("spec")).get("selector")
-    if normalized(new_sel) != normalized(old_sel):
+    if new_sel != old_sel and normalized(new_sel) != normalized(old_sel):
         return [fe.immutable("spec.selector", _selector_repr(new_sel))]
     return []
 
