@@ -6,6 +6,7 @@ from collections.abc import Hashable
 from typing import Any, ClassVar
 
 from gitsync.sandbox.controllers.base import Handler, Runtime, Work
+from gitsync.sandbox.controllers.podutil import PODS
 from gitsync.sandbox.controllers.util import controller_ref
 from gitsync.sandbox.store import Event, Key
 
@@ -67,3 +68,20 @@ class Controller:
     def reconcile(self, key: Key, namespace: str, name: str) -> None:
         """Bring one object (and what it owns) one step closer to its desired state."""
         raise NotImplementedError
+
+
+class PodOwnerController(Controller):
+    """A workload controller owning Pods: woken by its objects and by changes to their Pods."""
+
+    #: the owner kind in the Pods' controller reference, and the workload's API version
+    owner_kind: ClassVar[str] = ""
+    version: ClassVar[str] = "v1"
+
+    def __init__(self, mgr: Runtime) -> None:
+        super().__init__(mgr)
+        self.rt = mgr.rtype(self.key[0], self.version, self.key[1])
+        self.pod_rt = mgr.rtype("", "v1", "pods")
+
+    def routes(self) -> dict[Key, Handler]:
+        """The workloads and the Pods they control."""
+        return {self.key: self.on_own_event, PODS: self.wake_owner(self.owner_kind)}

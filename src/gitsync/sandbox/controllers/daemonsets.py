@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from gitsync.sandbox.controllers.base import Handler, Runtime
 from gitsync.sandbox.controllers.bootstrap import NODE_LABELS
-from gitsync.sandbox.controllers.controller import Controller
+from gitsync.sandbox.controllers.controller import PodOwnerController
 from gitsync.sandbox.controllers.podutil import (
     NODE_NAME,
-    PODS,
     is_active,
     is_deleting,
     is_ready,
@@ -34,19 +32,11 @@ _TOLERATIONS = [
 ]
 
 
-class DaemonSetController(Controller):
+class DaemonSetController(PodOwnerController):
     """One daemon pod on the node and the DaemonSet status."""
     name = "daemonsets"
     key = ("apps", "daemonsets")
-
-    def __init__(self, mgr: Runtime) -> None:
-        super().__init__(mgr)
-        self.rt = mgr.rtype("apps", "v1", "daemonsets")
-        self.pod_rt = mgr.rtype("", "v1", "pods")
-
-    def routes(self) -> dict[Key, Handler]:
-        """DaemonSets and the pods they control."""
-        return {self.key: self.on_own_event, PODS: self.wake_owner("DaemonSet")}
+    owner_kind = "DaemonSet"
 
     def reconcile(self, key: Key, ns: str, name: str) -> None:
         """Create, replace or remove the daemon pod; report status."""

@@ -9,10 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from gitsync.sandbox import meta
-from gitsync.sandbox.controllers.base import Handler, Runtime
-from gitsync.sandbox.controllers.controller import Controller
+from gitsync.sandbox.controllers.controller import PodOwnerController
 from gitsync.sandbox.controllers.podutil import (
-    PODS,
     is_active,
     is_deleting,
     is_ready,
@@ -33,19 +31,11 @@ def _cond(ctype: str, reason: str, message: str) -> dict[str, Any]:
             "reason": reason, "message": message}
 
 
-class JobController(Controller):
+class JobController(PodOwnerController):
     """Pods for Jobs and the Job status, conditions included."""
     name = "jobs"
     key = ("batch", "jobs")
-
-    def __init__(self, mgr: Runtime) -> None:
-        super().__init__(mgr)
-        self.rt = mgr.rtype("batch", "v1", "jobs")
-        self.pod_rt = mgr.rtype("", "v1", "pods")
-
-    def routes(self) -> dict[Key, Handler]:
-        """Jobs and the pods they control."""
-        return {self.key: self.on_own_event, PODS: self.wake_owner("Job")}
+    owner_kind = "Job"
 
     def reconcile(self, key: Key, ns: str, name: str) -> None:
         """Create pods, count them, and finish the Job in two steps."""

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from gitsync.sandbox.controllers.base import Handler, Runtime
-from gitsync.sandbox.controllers.controller import Controller
+from gitsync.sandbox.controllers.controller import PodOwnerController
 from gitsync.sandbox.controllers.podutil import (
-    PODS,
     is_active,
     is_deleting,
     is_ready,
@@ -27,19 +25,11 @@ def _deletion_order(pods: list[dict[str, Any]]) -> list[dict[str, Any]]:
                                                phase(p) != "Pending", is_ready(p)))
 
 
-class ReplicaSetController(Controller):
+class ReplicaSetController(PodOwnerController):
     """Pods for ReplicaSets and the ReplicaSet status."""
     name = "replicasets"
     key = ("apps", "replicasets")
-
-    def __init__(self, mgr: Runtime) -> None:
-        super().__init__(mgr)
-        self.rt = mgr.rtype("apps", "v1", "replicasets")
-        self.pod_rt = mgr.rtype("", "v1", "pods")
-
-    def routes(self) -> dict[Key, Handler]:
-        """ReplicaSets and the pods they control."""
-        return {self.key: self.on_own_event, PODS: self.wake_owner("ReplicaSet")}
+    owner_kind = "ReplicaSet"
 
     def reconcile(self, key: Key, ns: str, name: str) -> None:
         """Create or delete pods towards spec.replicas; report status."""

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from gitsync.sandbox.controllers.base import Handler, Runtime
-from gitsync.sandbox.controllers.controller import Controller
+from gitsync.sandbox.controllers.base import Runtime
+from gitsync.sandbox.controllers.controller import PodOwnerController
 from gitsync.sandbox.controllers.podutil import (
-    PODS,
     is_active,
     is_deleting,
     is_ready,
@@ -26,20 +25,15 @@ def _revision(pod: dict[str, Any]) -> str:
     return str((pod["metadata"].get("labels") or {}).get(REVISION_LABEL, ""))
 
 
-class StatefulSetController(Controller):
+class StatefulSetController(PodOwnerController):
     """Ordinal pods and claims for StatefulSets, and their status."""
     name = "statefulsets"
     key = ("apps", "statefulsets")
+    owner_kind = "StatefulSet"
 
     def __init__(self, mgr: Runtime) -> None:
         super().__init__(mgr)
-        self.rt = mgr.rtype("apps", "v1", "statefulsets")
-        self.pod_rt = mgr.rtype("", "v1", "pods")
         self.pvc_rt = mgr.rtype("", "v1", "persistentvolumeclaims")
-
-    def routes(self) -> dict[Key, Handler]:
-        """StatefulSets and the pods they control."""
-        return {self.key: self.on_own_event, PODS: self.wake_owner("StatefulSet")}
 
     def reconcile(self, key: Key, ns: str, name: str) -> None:
         """One step of scaling or updating, then the status."""
