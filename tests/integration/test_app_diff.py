@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 import yaml
-from kubernetes import client, config
 
 from gitsync.compare import CompareOptions, desired_state
 from gitsync.errors import EXIT_DIFFERENCES, EXIT_UNREACHABLE, EXIT_USAGE
@@ -18,6 +17,7 @@ from gitsync.kube import connect
 from gitsync.model.catalog import build_catalog
 from gitsync.model.yamldoc import parse_documents
 from tests.integration.conftest import Workspace, git
+from tests.integration.syncing import apps_api, core
 
 
 def apply_app(ws: Workspace, name: str, revision: str = "") -> None:
@@ -32,14 +32,6 @@ def apply_app(ws: Workspace, name: str, revision: str = "") -> None:
                          key=lambda r: (r.kind != "Namespace", r.key))
         for r in ordered:
             cluster.apply(r.obj)
-
-
-def core(ws: Workspace) -> client.CoreV1Api:
-    return client.CoreV1Api(config.new_client_from_config(str(ws.sandbox.kubeconfig)))
-
-
-def apps_api(ws: Workspace) -> client.AppsV1Api:
-    return client.AppsV1Api(config.new_client_from_config(str(ws.sandbox.kubeconfig)))
 
 
 # --- list ------------------------------------------------------------------------------------
